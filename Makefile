@@ -1,0 +1,26 @@
+# vizdl: `make demo` sets up and runs the main job, `make test` sets up and runs the tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test test-quick bench gallery clean
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	$(PY) -m vizdl.demo --out out/demo
+
+test: setup
+	$(PY) -m pytest -q
+
+test-quick: setup
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+gallery: setup
+	$(VENV)/bin/vizdl gallery --out gallery
+
+clean:
+	rm -rf out media .pytest_cache

@@ -1,0 +1,25 @@
+"""Shared pytest configuration: the ``--write-control`` option and small fixtures."""
+import os
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--write-control", action="store_true",
+                     help="write graphical control data instead of comparing with it")
+
+
+def pytest_configure(config):
+    if config.getoption("--write-control"):
+        os.environ["VIZDL_WRITE_CONTROL"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,1 @@
+"""vizdl: turn real PyTorch training into teaching material."""
