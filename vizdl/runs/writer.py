@@ -68,6 +68,7 @@ class RunWriter:
         str_meta = {k: str(v) for k, v in metadata.items()}
         self._pending = [f for f in self._pending if not _finished(f)]
         self._pending.append(self._executor.submit(_write_snapshot, target, tensors, str_meta))
+        self._metrics.flush()  # metrics up to a snapshot survive a killed process
         return size
 
     def flush(self) -> None:
@@ -75,7 +76,8 @@ class RunWriter:
         pending, self._pending = self._pending, []
         for future in pending:
             future.result()
-        self._metrics.flush()
+        if not self._metrics.closed:
+            self._metrics.flush()
 
     def close(self) -> None:
         """Flush everything and release the file handle and writer thread."""
