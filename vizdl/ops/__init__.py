@@ -1,0 +1,29 @@
+"""Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+from vizdl.ops.conv import (
+    ConvStep,
+    Window,
+    conv2d,
+    conv_output_size,
+    conv_steps,
+    conv_transpose2d,
+    conv_transpose_output_size,
+    conv_windows,
+)
+from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
+from vizdl.ops.pooling import (
+    NOTES_EXAMPLE,
+    avg_pool,
+    max_pool,
+    pool_output_size,
+    pool_windows,
+    squeeze_pool,
+    unsqueeze_pool,
+)
+
+__all__ = [
+    "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
+    "conv_transpose_output_size", "conv_windows",
+    "PADDING_MODES", "pad", "padding_mask", "padding_source",
+    "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
+    "squeeze_pool", "unsqueeze_pool",
+]
