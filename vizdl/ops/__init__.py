@@ -8,6 +8,15 @@ from vizdl.ops.conv import (
     conv_transpose2d,
     conv_transpose_output_size,
     conv_windows,
+    example_input,
+    example_kernel,
+)
+from vizdl.ops.graph import (
+    ExpressionGraph,
+    GraphEdge,
+    GraphNode,
+    chain_rule_example,
+    expression_graph,
 )
 from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
 from vizdl.ops.pooling import (
@@ -21,8 +30,9 @@ from vizdl.ops.pooling import (
 )
 
 __all__ = [
+    "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
-    "conv_transpose_output_size", "conv_windows",
+    "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",
     "PADDING_MODES", "pad", "padding_mask", "padding_source",
     "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
     "squeeze_pool", "unsqueeze_pool",
