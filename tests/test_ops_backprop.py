@@ -48,3 +48,64 @@ def test_bad_spec(spec, message):
 def test_unknown_node():
     with pytest.raises(KeyError, match="known nodes"):
         chain_rule_example().node("q")
+
+
+# --- MLP back-propagation -------------------------------------------------------------------
+import numpy as np  # noqa: E402
+from torch import nn  # noqa: E402
+
+from vizdl.ops.backprop import backprop_from_model, mlp_backprop, mlp_parameters  # noqa: E402
+
+
+def _mlp(seed=0, act=nn.Tanh):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 4), act(), nn.Linear(4, 4), act(), nn.Linear(4, 2)).double()
+
+
+@pytest.mark.parametrize("act", [nn.Tanh, nn.ReLU, nn.Sigmoid])
+def test_mlp_terms_match_torch(act):
+    net = _mlp(act=act)
+    x = torch.tensor([[0.7, -0.3]], dtype=torch.float64)
+    loss = nn.functional.cross_entropy(net(x), torch.tensor([1]))
+    loss.backward()
+    step = backprop_from_model(net, x[0].numpy(), 1, lr=0.2)
+    assert step.loss == pytest.approx(loss.item(), abs=1e-12)
+    linears = [net[0], net[2], net[4]]
+    for layer, lin in zip(step.layers, linears):
+        np.testing.assert_allclose(layer.grad_A, lin.weight.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(layer.grad_b, lin.bias.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(layer.A_new, (lin.weight - 0.2 * lin.weight.grad).detach().numpy())
+    # forward values equal the model's intermediate outputs
+    h1 = net[1](net[0](x))[0]
+    h2 = net[3](net[2](net[1](net[0](x))))[0]
+    np.testing.assert_allclose(step.values[1], h1.detach().numpy())
+    np.testing.assert_allclose(step.values[2], h2.detach().numpy())
+
+
+def test_chain_rule_identities_of_the_notes():
+    step = backprop_from_model(_mlp(1), [0.2, 0.9], 0, lr=0.1)
+    last = step.layers[-1]
+    # l'(x_3) = softmax(x_3) - onehot(y); sigma_3 = identity
+    np.testing.assert_allclose(last.dl_dx, step.probabilities - np.eye(2)[0], atol=1e-12)
+    np.testing.assert_allclose(last.sigma_prime, 1.0)
+    for layer in step.layers:
+        # dl/dA_i = (dl/dx_i * sigma'_i(A_i x_{i-1} + b_i)) x_{i-1}^T
+        np.testing.assert_allclose(layer.delta, layer.dl_dx * layer.sigma_prime, atol=1e-12)
+        np.testing.assert_allclose(layer.grad_A, np.outer(layer.delta, layer.x_in), atol=1e-12)
+        np.testing.assert_allclose(layer.pre, layer.A @ layer.x_in + layer.b, atol=1e-12)
+    for lower, upper in zip(step.layers[:-1], step.layers[1:]):
+        # dl/dx_{i-1} = A_i^T (dl/dx_i * sigma'_i(...))
+        np.testing.assert_allclose(lower.dl_dx, upper.A.T @ upper.delta, atol=1e-12)
+    np.testing.assert_allclose(step.layers[0].sigma_prime, 1 - np.tanh(step.layers[0].pre) ** 2, atol=1e-12)
+
+
+def test_mlp_bad_input():
+    weights, biases, acts = mlp_parameters(_mlp())
+    with pytest.raises(ValueError, match="target"):
+        mlp_backprop(weights, biases, [0.0, 0.0], 5, activations=acts)
+    with pytest.raises(ValueError, match="do not take an input"):
+        mlp_backprop(weights, biases, [0.0, 0.0, 1.0], 0, activations=acts)
+    with pytest.raises(ValueError, match="activation 'swish2'"):
+        mlp_backprop(weights, biases, [0.0, 0.0], 0, activations=["swish2", "tanh"])
+    with pytest.raises(ValueError, match="not part of an MLP"):
+        mlp_parameters(nn.Sequential(nn.Conv2d(1, 1, 3), nn.Flatten(), nn.Linear(1, 2)))

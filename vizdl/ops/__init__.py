@@ -1,4 +1,12 @@
 """Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+from vizdl.ops.backprop import (
+    BackpropStep,
+    LayerTerms,
+    backprop_at_step,
+    backprop_from_model,
+    mlp_backprop,
+    mlp_parameters,
+)
 from vizdl.ops.conv import (
     ConvStep,
     Window,
@@ -30,6 +38,8 @@ from vizdl.ops.pooling import (
 )
 
 __all__ = [
+    "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",
+    "mlp_parameters",
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
     "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",
