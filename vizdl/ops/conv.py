@@ -259,3 +259,17 @@ def conv_transpose2d(x, kernel, bias=0, stride=1, padding=0, output_padding=0, d
                  d[1] * n:d[1] * n + s[1] * (wd - 1) + 1:s[1]] += contrib
     out = full[:, p[0]:p[0] + out_size[0], p[1]:p[1] + out_size[1]] + b[:, None, None]
     return out if keep_channels else out[0]
+
+
+def example_input(size=5, channels=None, seed=0) -> np.ndarray:
+    """Small integers 0..4 (reproducible) to convolve in pictures: ``(H, W)`` or ``(C, H, W)``."""
+    h, w = as_size(size)
+    shape = (h, w) if channels is None else (as_size(channels, "channels")[0], h, w)
+    return np.random.default_rng(seed).integers(0, 5, size=shape).astype(np.float64)
+
+
+def example_kernel(size=3, seed=1, channels=None) -> np.ndarray:
+    """Small integers -1..2 (reproducible) as a kernel: ``(kh, kw)`` or ``(C_in, kh, kw)``."""
+    kh, kw = as_pair(size, "kernel", minimum=1)
+    shape = (kh, kw) if channels is None else (as_size(channels, "channels")[0], kh, kw)
+    return np.random.default_rng(seed).integers(-1, 3, size=shape).astype(np.float64)
