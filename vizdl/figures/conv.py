@@ -253,6 +253,20 @@ class ConvDrawing:
         if active:
             self._place_window(self.steps[step])
 
+    def moving_artists(self) -> list:
+        """Artists whose position or text follows the step (drawn per frame when blitting)."""
+        return self.window_patches + self.weight_texts + [self.target, self.sum_text]
+
+    def cursor_artists(self, step: int) -> list:
+        """What to draw over the background at ``step``: window, the values it covers, sum."""
+        x_texts = [self.input_texts[r][c] for r, c in self.steps[step].window.cells()]
+        return self.window_patches + x_texts + self.weight_texts + [self.target, self.sum_text]
+
+    def cell_artists(self, step: int) -> list:
+        """The output cell written at ``step`` (patch and text), for blitting."""
+        i, j = self.steps[step].window.index
+        return [self.output_patches[i][j], self.output_texts[i][j]]
+
     def _place_window(self, st):
         x0, y0 = self.input_origin
         for (r, c), rect, label in zip(st.window.cells(), self.window_patches, self.weight_texts):

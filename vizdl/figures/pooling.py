@@ -51,7 +51,7 @@ class PoolDrawing:
     def _draw(self):
         ax, (h, w), (oh, ow) = self.ax, self.x.shape, self.output.shape
         self.out_x = w + 2.2
-        width, top, bottom = self.out_x + ow, h / 2 + 1.6, -h / 2 - 1.4
+        width, top, bottom = self.out_x + ow, h / 2 + 2.0, -h / 2 - 1.4
         ax.set_xlim(-0.2, width + 0.2)
         ax.set_ylim(bottom, top)
         ax.set_aspect("equal")
@@ -111,6 +111,20 @@ class PoolDrawing:
         summed = " + ".join(format_value(v) for v in values)
         return f"out[{i},{j}] = ({summed}) / {len(values)} = {self.text(self.output[i, j])}"
 
+    def moving_artists(self) -> list:
+        """Artists whose position or text follows the step (drawn per frame when blitting)."""
+        return [self.window, self.target, self.caption]
+
+    def cursor_artists(self, step: int) -> list:
+        """What to draw over the background at ``step`` (window, target, caption)."""
+        return self.moving_artists()
+
+    def cell_artists(self, step: int) -> list:
+        """The output cell written at ``step`` (and its winner marker), for blitting."""
+        i, j = self.windows[step].index
+        marker = [self.winners[step]] if self.winners[step] is not None else []
+        return [self.output_patches[i][j], self.output_texts[i][j]] + marker
+
     def show_step(self, step: int | None) -> None:
         """Outline window ``step`` and show outputs up to it (``None``: all, no window)."""
         n = len(self.windows)
@@ -160,54 +174,116 @@ def pool_diagram(x=None, *, kind="max", kernel=2, stride=None, step=None, decima
     return drawing.ax
 
 
-def squeeze_diagram(x=None, *, factor=2, ax=None):
-    """Invertible pooling (squeeze): each position in a ``factor``² block becomes a channel.
+class SqueezeDrawing:
+    """Squeeze diagram whose step (one ``factor``² block of the input) can be changed.
 
     Input cells are tinted by their position in the block; the ``factor``² output channels
     carry the same tint, showing that no value is lost.
+    """
+
+    def __init__(self, x=None, *, factor=2, ax=None):
+        self.x = ops.NOTES_EXAMPLE if x is None else as_image(x, "x")
+        if self.x.ndim != 2:
+            raise ValueError(f"x must have shape (H, W), got shape {self.x.shape}")
+        self.output = ops.squeeze_pool(self.x, factor)
+        self.factor = int(np.sqrt(self.output.shape[0]))
+        self.ax = _new_axes(ax)
+        self._draw()
+
+    def _draw(self):
+        ax, x, out, f = self.ax, self.x, self.output, self.factor
+        (h, w), (c, oh, ow) = x.shape, out.shape
+        cols = int(np.ceil(np.sqrt(c)))
+        rows = -(-c // cols)
+        x0 = w + 2.2
+        width = x0 + cols * (ow + 0.8) - 0.8
+        height = max(h, rows * (oh + 1.2))
+        top, bottom = height / 2 + 1.6, -height / 2 - 0.3
+        ax.set_xlim(-0.2, width + 0.2)
+        ax.set_ylim(bottom, top)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        cell = cell_points(ax, width + 0.4, top - bottom)
+        fs = value_fontsize(cell, [format_value(v) for v in x.ravel()])
+        label = float(np.clip(0.55 * cell, 10, 22))
+        patches, _ = draw_cells(ax, x, (0, h / 2), gid="input-cell", fontsize=fs)
+        for r in range(h):
+            for col in range(w):
+                patches[r][col].set_facecolor(BLOCK_TINTS[((r % f) * f + col % f) % len(BLOCK_TINTS)])
+        ax.text(w / 2, h / 2 + 0.3, f"input 1×{h}×{w}", ha="center", va="bottom", fontsize=label)
+        ax.text(w + 1.1, 0, "→", ha="center", va="center", fontsize=1.6 * label)
+        self.channel_texts, self.channel_origins = [], []
+        for k in range(c):
+            gx = x0 + (k % cols) * (ow + 0.8)
+            gy = height / 2 - (k // cols) * (oh + 1.2) - 0.9
+            _, texts = draw_cells(ax, out[k], (gx, gy), gid="channel-cell", fontsize=fs,
+                                  facecolor=BLOCK_TINTS[k % len(BLOCK_TINTS)])
+            self.channel_texts.append(texts)
+            self.channel_origins.append((gx, gy))
+            ax.text(gx + ow / 2, gy + 0.2, f"channel {k}", ha="center", va="bottom", fontsize=label)
+        ax.text(width / 2, top, f"Invertible pooling (squeeze): 1×{h}×{w} → {c}×{oh}×{ow}",
+                ha="center", va="top", fontsize=1.2 * label, gid="title")
+        self.window = Rectangle((0, 0), f, f, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
+                                gid="window")
+        ax.add_patch(self.window)
+        self.targets = [Rectangle((0, 0), 1, 1, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
+                                  gid="target") for _ in range(c)]
+        for target in self.targets:
+            ax.add_patch(target)
+
+    def __len__(self) -> int:
+        return self.output.shape[1] * self.output.shape[2]
+
+    def moving_artists(self) -> list:
+        """Artists whose position follows the step (drawn per frame when blitting)."""
+        return [self.window] + self.targets
+
+    def cursor_artists(self, step: int) -> list:
+        """What to draw over the background at ``step`` (block outline, channel targets)."""
+        return self.moving_artists()
+
+    def cell_artists(self, step: int) -> list:
+        """The channel cells written at ``step``, for blitting."""
+        i, j = divmod(step, self.output.shape[2])
+        return [texts[i][j] for texts in self.channel_texts]
+
+    def show_step(self, step: int | None) -> None:
+        """Outline input block ``step`` and fill the channels up to it (``None``: all)."""
+        oh, ow = self.output.shape[1:]
+        last = len(self) - 1 if step is None else min(step, len(self) - 1)
+        active = step is not None and 0 <= step < len(self)
+        for k, texts in enumerate(self.channel_texts):
+            for idx in range(len(self)):
+                i, j = divmod(idx, ow)
+                texts[i][j].set_text(format_value(self.output[k, i, j]) if idx <= last else "")
+        for patch in [self.window] + self.targets:
+            patch.set_visible(active)
+        if active:
+            i, j = divmod(step, ow)
+            f, h = self.factor, self.x.shape[0]
+            self.window.set_xy((j * f, h / 2 - (i + 1) * f))
+            for target, (gx, gy) in zip(self.targets, self.channel_origins):
+                target.set_xy((gx + j, gy - i - 1))
+
+
+def squeeze_diagram(x=None, *, factor=2, step=None, ax=None):
+    """Invertible pooling (squeeze): each position in a ``factor``² block becomes a channel.
+
+    Parameters
+    ----------
+    x : array_like (H, W), optional
+        Defaults to :data:`vizdl.ops.NOTES_EXAMPLE`.
+    factor : int
+    step : int or None
+        Block (row-major) outlined, channels filled up to it; ``None`` shows everything.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    x = ops.NOTES_EXAMPLE if x is None else as_image(x, "x")
-    if x.ndim != 2:
-        raise ValueError(f"x must have shape (H, W), got shape {x.shape}")
-    out = ops.squeeze_pool(x, factor)
-    ax = _new_axes(ax)
-    _draw_squeeze(ax, x, out, factor)
-    return ax
-
-
-def _draw_squeeze(ax, x, out, f):
-    (h, w), (c, oh, ow) = x.shape, out.shape
-    cols = int(np.ceil(np.sqrt(c)))
-    rows = -(-c // cols)
-    x0 = w + 2.2
-    width = x0 + cols * (ow + 0.8) - 0.8
-    height = max(h, rows * (oh + 1.2))
-    top, bottom = height / 2 + 1.6, -height / 2 - 0.3
-    ax.set_xlim(-0.2, width + 0.2)
-    ax.set_ylim(bottom, top)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    cell = cell_points(ax, width + 0.4, top - bottom)
-    fs = value_fontsize(cell, [format_value(v) for v in x.ravel()])
-    label = float(np.clip(0.55 * cell, 10, 22))
-    patches, _ = draw_cells(ax, x, (0, h / 2), gid="input-cell", fontsize=fs)
-    for r in range(h):
-        for col in range(w):
-            patches[r][col].set_facecolor(BLOCK_TINTS[((r % f) * f + col % f) % len(BLOCK_TINTS)])
-    ax.text(w / 2, h / 2 + 0.3, f"input 1×{h}×{w}", ha="center", va="bottom", fontsize=label)
-    ax.text(w + 1.1, 0, "→", ha="center", va="center", fontsize=1.6 * label)
-    for k in range(c):
-        gx = x0 + (k % cols) * (ow + 0.8)
-        gy = height / 2 - (k // cols) * (oh + 1.2) - 0.9
-        draw_cells(ax, out[k], (gx, gy), gid="channel-cell", fontsize=fs,
-                   facecolor=BLOCK_TINTS[k % f ** 2 % len(BLOCK_TINTS)])
-        ax.text(gx + ow / 2, gy + 0.2, f"channel {k}", ha="center", va="bottom", fontsize=label)
-    ax.text(width / 2, top, f"Invertible pooling (squeeze): 1×{h}×{w} → {c}×{oh}×{ow}",
-            ha="center", va="top", fontsize=1.2 * label, gid="title")
+    drawing = SqueezeDrawing(x, factor=factor, ax=ax)
+    drawing.show_step(step)
+    return drawing.ax
 
 
 def pooling_diagram(x=None, *, kind="max", **kwargs):

@@ -1,0 +1,61 @@
+"""Time a 7x7 convolution GIF (k3, p1, s1: 49 windows + intro/outro) written without manim.
+
+Target (issue 4): within 5 s wall. The peer is the same animation drawn the naive way
+(a full matplotlib redraw per frame, frames written by imageio's default GIF writer).
+Prints one markdown table row per method.
+
+    .venv/bin/python benchmarks/bench_gif.py
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def fast(path: Path) -> None:
+    from vizdl.gif import save_conv_animation
+
+    save_conv_animation(path, input_size=7, kernel_size=3, padding=1, quiet=True)
+
+
+def naive(path: Path) -> None:
+    import imageio.v3 as iio
+    import numpy as np
+
+    from vizdl import ops
+    from vizdl.figures.conv import ConvDrawing
+    from vizdl.gif import _canvas
+
+    fig, ax = _canvas()
+    drawing = ConvDrawing(ops.example_input(7), ops.example_kernel(3), padding=1, ax=ax)
+    frames = []
+    for step in range(-1, len(drawing.steps) + 1):
+        drawing.show_step(step)
+        fig.canvas.draw()
+        frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+    iio.imwrite(path, np.stack(frames), extension=".gif", duration=500, loop=0)
+
+
+def main() -> int:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, func in [("vizdl.gif (blitting, shared palette)", fast),
+                           ("naive (full redraw, imageio GIF)", naive)]:
+            if name.startswith("naive") and "--fast-only" in sys.argv:
+                continue
+            path = Path(tmp) / f"{func.__name__}.gif"
+            start = time.perf_counter()
+            func(path)
+            seconds = time.perf_counter() - start
+            rows.append(f"| 7x7 conv GIF, 51 frames | {name} | {seconds:.2f} s | "
+                        f"{path.stat().st_size / 1e3:.0f} KB | {os.cpu_count()} CPUs |")
+    print("| case | method | wall | size | machine |\n| --- | --- | --- | --- | --- |")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

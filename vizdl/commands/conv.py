@@ -1,0 +1,38 @@
+"""``vizdl conv``: a convolution animation (GIF/MP4) or still (PNG) without manim."""
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    """Add the ``conv`` sub-command."""
+    parser = subparsers.add_parser("conv", help="convolution animation (.gif/.mp4) or still (.png)")
+    parser.add_argument("--input", type=int, default=5, help="input size (default 5)")
+    parser.add_argument("--kernel", type=int, default=3, help="kernel size (default 3)")
+    parser.add_argument("--stride", type=int, default=1)
+    parser.add_argument("--padding", type=int, default=0)
+    parser.add_argument("--dilation", type=int, default=1)
+    parser.add_argument("--mode", default="zeros", help="zeros, reflect, replicate or circular")
+    parser.add_argument("--bias", type=float, default=0.0)
+    parser.add_argument("--step", type=int, default=None, help="for .png: output cell shown")
+    parser.add_argument("--fps", type=float, default=2.0)
+    parser.add_argument("--out", default="conv.gif", help=".gif, .mp4 or .png (default conv.gif)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    """Execute ``vizdl conv``."""
+    params = dict(input_size=args.input, kernel_size=args.kernel, stride=args.stride,
+                  padding=args.padding, dilation=args.dilation, mode=args.mode, bias=args.bias)
+    if args.out.lower().endswith(".png"):
+        from vizdl import figures, styles
+
+        with styles.use("slides"):
+            ax = figures.conv_diagram(step=0 if args.step is None else args.step, **params)
+            ax.figure.savefig(args.out)
+    else:
+        from vizdl.gif import save_conv_animation
+
+        save_conv_animation(args.out, fps=args.fps, quiet=args.quiet, **params)
+    if not args.quiet:
+        print(f"wrote {args.out}")
+    return 0
