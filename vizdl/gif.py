@@ -100,7 +100,7 @@ def _write_gif(path, frames, durations) -> None:
 
     images = [Image.fromarray(frame) for frame in frames]
     sample = Image.fromarray(np.concatenate([frames[len(frames) // 2], frames[-1]], axis=0))
-    palette = sample.quantize(colors=64, method=Image.Quantize.FASTOCTREE)
+    palette = sample.quantize(colors=32, method=Image.Quantize.FASTOCTREE)
     paletted = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     paletted[0].save(path, format="GIF", save_all=True, append_images=paletted[1:],
                      duration=[int(d) for d in durations], loop=0, optimize=False)

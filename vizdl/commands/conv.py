@@ -14,6 +14,7 @@ def register(subparsers) -> None:
     parser.add_argument("--bias", type=float, default=0.0)
     parser.add_argument("--step", type=int, default=None, help="for .png: output cell shown")
     parser.add_argument("--fps", type=float, default=2.0)
+    parser.add_argument("--dpi", type=int, default=80, help="frame resolution (80: 768x432)")
     parser.add_argument("--out", default="conv.gif", help=".gif, .mp4 or .png (default conv.gif)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -28,11 +29,11 @@ def run(args) -> int:
 
         with styles.use("slides"):
             ax = figures.conv_diagram(step=0 if args.step is None else args.step, **params)
-            ax.figure.savefig(args.out)
+            ax.figure.savefig(args.out, dpi=args.dpi)
     else:
         from vizdl.gif import save_conv_animation
 
-        save_conv_animation(args.out, fps=args.fps, quiet=args.quiet, **params)
+        save_conv_animation(args.out, fps=args.fps, quiet=args.quiet, dpi=args.dpi, **params)
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0

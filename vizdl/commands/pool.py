@@ -15,6 +15,7 @@ def register(subparsers) -> None:
     parser.add_argument("--decimals", type=int, default=None, help="round output values")
     parser.add_argument("--step", type=int, default=None, help="for .png: window shown")
     parser.add_argument("--fps", type=float, default=2.0)
+    parser.add_argument("--dpi", type=int, default=80, help="frame resolution (80: 768x432)")
     parser.add_argument("--out", default="pool.gif", help=".gif, .mp4 or .png (default pool.gif)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -38,11 +39,12 @@ def run(args) -> int:
 
         with styles.use("slides"):
             ax = figures.pooling_diagram(x, kind=args.kind, step=args.step, **params)
-            ax.figure.savefig(args.out)
+            ax.figure.savefig(args.out, dpi=args.dpi)
     else:
         from vizdl.gif import save_pool_animation
 
-        save_pool_animation(args.out, x, kind=args.kind, fps=args.fps, quiet=args.quiet, **params)
+        save_pool_animation(args.out, x, kind=args.kind, fps=args.fps, quiet=args.quiet,
+                            dpi=args.dpi, **params)
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0

@@ -208,7 +208,7 @@ class ConvDrawing:
         for m in range(kh):
             for n in range(kw):
                 rect = Rectangle((0, 0), 1, 1, facecolor=WINDOW_FILL, edgecolor=WINDOW,
-                                 linewidth=3, alpha=0.85, zorder=2, gid="window")
+                                 linewidth=3, alpha=0.45, zorder=2, gid="window")
                 self.ax.add_patch(rect)
                 self.window_patches.append(rect)
                 self.weight_texts.append(self.ax.text(
@@ -258,9 +258,12 @@ class ConvDrawing:
         return self.window_patches + self.weight_texts + [self.target, self.sum_text]
 
     def cursor_artists(self, step: int) -> list:
-        """What to draw over the background at ``step``: window, the values it covers, sum."""
-        x_texts = [self.input_texts[r][c] for r, c in self.steps[step].window.cells()]
-        return self.window_patches + x_texts + self.weight_texts + [self.target, self.sum_text]
+        """What to draw over the background at ``step`` (window, weights, target, sum).
+
+        The window's fill is translucent, so the values under it stay readable when it is
+        drawn over them.
+        """
+        return self.moving_artists()
 
     def cell_artists(self, step: int) -> list:
         """The output cell written at ``step`` (patch and text), for blitting."""
