@@ -10,7 +10,7 @@ or one case::
 """
 from manim import FadeIn, FadeOut, Scene, Write, config
 
-from vizdl.anim.convolution import ConvolutionDiagram, cases_from_env, formula_tex
+from vizdl.anim.convolution import ConvolutionDiagram, cases_from_env, formula_tex, with_mode
 from vizdl.anim.grid import label
 from vizdl.ops import PADDING_MODES
 
@@ -26,9 +26,11 @@ class Convolution(Scene):
     def construct(self):
         cases = self.cases or cases_from_env()
         show_modes = len(cases) > 1
-        for case in cases:
+        for n, case in enumerate(cases):
             self.next_section(case.name)
             self.play_case(case, modes=show_modes and case.padding == 1 and case.stride == 1)
+            if n < len(cases) - 1:
+                self.clear()
 
     def play_case(self, case, modes=False):
         title = label(case.title(), 30).to_edge([0, 1, 0], buff=0.3)
@@ -44,12 +46,11 @@ class Convolution(Scene):
         if modes:
             self.play_modes(case, diagram, title)
         self.wait(0.8)
-        self.clear()
 
     def play_modes(self, case, diagram, title):
         self.play(FadeOut(diagram.window, diagram.marker), run_time=0.3)
         for mode in PADDING_MODES[1:]:
-            new_title = label(case.title().replace(f"({case.mode})", f"({mode})"), 30).move_to(title)
+            new_title = label(with_mode(case, mode).title(), 30).move_to(title)
             self.play(*diagram.change_mode(mode), FadeOut(title), FadeIn(new_title), run_time=0.7)
             title = new_title
             self.wait(0.5)

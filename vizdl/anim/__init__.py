@@ -5,9 +5,11 @@ from vizdl.anim.attention import (
 )
 from vizdl.anim.convolution import ConvCase, ConvolutionDiagram, NOTES_CASES, formula_tex
 from vizdl.anim.grid import NumberGrid
+from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram
 
 __all__ = [
     "ConvCase", "ConvolutionDiagram", "NOTES_CASES", "formula_tex", "NumberGrid",
+    "PoolingDiagram", "SqueezeDiagram",
     "AttentionNumbers", "AttentionWalkthrough", "attention_numbers", "matrix_mobject",
     "numbers_from_env", "scene_run",
 ]

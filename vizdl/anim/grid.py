@@ -31,31 +31,35 @@ FONT = "DejaVu Sans"
 _TEXT_CACHE: dict[tuple[str, float, str], VGroup] = {}
 
 
-def format_value(value: float, decimals: int = 2) -> str:
-    """Short string for a cell value: integers without a decimal point, a true minus sign.
+def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
+    """Short string for a cell value: no trailing zeros (beyond ``min_decimals``), a true minus.
 
-    >>> format_value(3.0), format_value(-0.25), format_value(0.123456)
-    ('3', '−0.25', '0.12')
+    >>> format_value(3.0), format_value(-0.25), format_value(0.123456), format_value(1, 2, 1)
+    ('3', '−0.25', '0.12', '1.0')
     """
     value = float(value)
     if not math.isfinite(value):
         return ""
-    rounded = round(value, decimals)
-    if rounded == int(rounded):
-        text = str(int(rounded))
-    else:
-        text = f"{rounded:.{decimals}f}".rstrip("0").rstrip(".")
-    return text.replace("-", "\u2212") if text not in ("-0",) else "0"
+    text = f"{round(value, decimals):.{decimals}f}"
+    if decimals:
+        text = text.rstrip("0")
+        places = len(text.split(".")[1])
+        text = (text + "0" * max(0, min_decimals - places)).rstrip(".")
+    if float(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "\u2212")
 
 
 def label(text: str, font_size: float = 24, color: str = INK) -> VGroup:
     """Text as a plain ``VGroup`` of glyphs, copied from a cache keyed by string, size, colour.
 
     Looks like ``Text(text, font_size=font_size, color=color)`` but copies ~30x faster.
+    The string is kept in the attribute ``text`` (tests read it).
     """
     key = (text, float(font_size), color)
     if key not in _TEXT_CACHE:
         _TEXT_CACHE[key] = _plain(Text(text, font_size=font_size, color=color, font=FONT))
+        _TEXT_CACHE[key].text = text
     return _TEXT_CACHE[key].copy()
 
 
@@ -83,8 +87,8 @@ class NumberGrid(VGroup):
         Fill colour of ordinary cells.
     fills : array_like of str, shape (H, W), optional
         Per-cell fill colours (e.g. a feature-map colour scale); overrides ``fill``.
-    decimals : int
-        Decimals shown at most.
+    decimals, min_decimals : int
+        Decimals shown at most / at least (``min_decimals=1`` writes 1 as ``1.0``).
     font_size : float, optional
         Label size; by default proportional to ``cell_size``.
     show_values : bool
@@ -92,7 +96,7 @@ class NumberGrid(VGroup):
     """
 
     def __init__(self, values, *, cell_size: float = 0.5, padding_mask=None, fill: str = CELL_FILL,
-                 fills=None, decimals: int = 2, font_size: float | None = None,
+                 fills=None, decimals: int = 2, min_decimals: int = 0, font_size: float | None = None,
                  show_values: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.values = np.array(values, dtype=float)
@@ -104,7 +108,7 @@ class NumberGrid(VGroup):
         if self.padding_mask.shape != self.values.shape:
             raise ValueError(f"padding_mask must have shape {self.values.shape}, "
                              f"got {self.padding_mask.shape}")
-        self.decimals = decimals
+        self.decimals, self.min_decimals = decimals, min_decimals
         self.font_size = font_size or 44 * self.cell_size
         self.cells = self._build_cells(fill, fills)
         self._labels = [[None] * self.values.shape[1] for _ in range(self.values.shape[0])]
@@ -150,7 +154,7 @@ class NumberGrid(VGroup):
     def make_label(self, i: int, j: int, value: float, color: str | None = None) -> VGroup:
         """A label for ``value`` placed on cell ``(i, j)``, not added to the grid."""
         ink = color or (PADDING_INK if self.padding_mask[i, j] else INK)
-        text = label(format_value(value, self.decimals), self.font_size, ink)
+        text = label(format_value(value, self.decimals, self.min_decimals), self.font_size, ink)
         if text.width > 0.86 * self.cell_size:
             text.scale_to_fit_width(0.86 * self.cell_size)
         return text.move_to(self.get_cell(i, j).get_center())

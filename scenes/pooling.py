@@ -1,0 +1,34 @@
+"""Max pooling, average pooling and invertible pooling (squeeze) on the notes' 8x8 example.
+
+Render (one section per kind)::
+
+    manim -ql scenes/pooling.py
+"""
+from manim import Scene, config
+
+from vizdl.anim.grid import label
+from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram, pool_title
+
+config.background_color = "#ffffff"
+config.disable_caching = True
+
+
+class Pooling(Scene):
+    """The window sweeps the 8x8 matrix; max marks the winning cells; squeeze makes 4 channels."""
+
+    kinds = ("max", "avg", "squeeze")
+
+    def construct(self):
+        for n, kind in enumerate(self.kinds):
+            self.next_section(kind)
+            title = label(pool_title(kind), 32).to_edge([0, 1, 0], buff=0.3)
+            diagram = SqueezeDiagram() if kind == "squeeze" else PoolingDiagram(kind=kind)
+            self.add(title, diagram)
+            self.wait(0.4)
+            for anims in diagram.animate_steps():
+                if kind != "squeeze":
+                    self.add(diagram.window, diagram.marker)  # on top: only they are redrawn
+                self.play(*anims)
+            self.wait(1.0)
+            if n < len(self.kinds) - 1:
+                self.clear()
