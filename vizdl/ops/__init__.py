@@ -26,6 +26,16 @@ from vizdl.ops.graph import (
     chain_rule_example,
     expression_graph,
 )
+from vizdl.ops.network import (
+    EdgeSet,
+    LayerView,
+    NetworkDiagramData,
+    mlp_forward,
+    mlp_layers,
+    network_at_step,
+    network_diagram_data,
+    select_neurons,
+)
 from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
 from vizdl.ops.pooling import (
     NOTES_EXAMPLE,
@@ -43,6 +53,8 @@ __all__ = [
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
     "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",
+    "EdgeSet", "LayerView", "NetworkDiagramData", "mlp_forward", "mlp_layers", "network_at_step",
+    "network_diagram_data", "select_neurons",
     "PADDING_MODES", "pad", "padding_mask", "padding_source",
     "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
     "squeeze_pool", "unsqueeze_pool",
