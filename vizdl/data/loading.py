@@ -20,7 +20,8 @@ def load(name: str, *, root=None, seed: int = 0, val_fraction: float = 0.1,
     ----------
     name : str
         One of :func:`available`: ``xor``, ``circles``, ``moons``, ``spiral``, ``gauss``
-        (synthetic 2-D, params ``n=400``, ``noise=0.1``), ``digits`` (scikit-learn 8x8,
+        (synthetic 2-D, params ``n=400``, ``noise=0.1``; points roughly in ``[-1, 1]^2``,
+        see :mod:`vizdl.data.synthetic`), ``digits`` (scikit-learn 8x8,
         the embedded default), ``mnist``, ``fashion_mnist``, ``cifar10`` (read from files,
         param ``limit=None``), ``sequences`` (toy token sequences, params
         ``task="majority"``, ``n=2000``, ``seq_len=8``, ``vocab_size=4``).
