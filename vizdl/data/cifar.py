@@ -11,6 +11,8 @@ before it can be called.
 """
 from __future__ import annotations
 
+import builtins
+import codecs
 import io
 import pickle
 from pathlib import Path
@@ -32,8 +34,8 @@ _ALLOWED = {
     ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
-    ("_codecs", "encode"): __import__("codecs").encode,
-    **{(module, name): getattr(__import__("builtins"), name)
+    ("_codecs", "encode"): codecs.encode,
+    **{(module, name): getattr(builtins, name)
        for module in ("builtins", "__builtin__") for name in ("dict", "list", "bytes", "str", "int")},
 }
 
