@@ -40,8 +40,8 @@ def test_graph_labels_equal_autograd():
     for name, t in tensors.items():
         assert diagram.value_labels[name].text == format_value(t.item()).replace(" ", "")
         assert diagram.grad_labels[name].text == format_value(t.grad.item())
-        assert diagram.value_labels[name].color.to_hex().lower() == VALUE_COLOR.lower()
-        assert diagram.grad_labels[name].color.to_hex().lower() == GRAD_COLOR.lower()
+        assert diagram.value_labels[name][0].get_fill_color().to_hex().lower() == VALUE_COLOR.lower()
+        assert diagram.grad_labels[name][0].get_fill_color().to_hex().lower() == GRAD_COLOR.lower()
     assert len(diagram.edges) == 5  # four operand edges and the output arrow
 
 
@@ -61,3 +61,83 @@ def test_chain_rule_tex_numbers():
 def test_computational_graph_last_frame():
     scene = _scene_class("computational_graph", "ComputationalGraph")
     assert_matches_control("scene_computational_graph", render_last_frame(scene))
+
+
+# --- MLP back-propagation scene ---------------------------------------------------------------
+import re  # noqa: E402
+
+from vizdl.anim.backprop import BackpropStory, update_tex_string  # noqa: E402
+from vizdl.anim.network import NetworkDiagram, edge_styles  # noqa: E402
+from vizdl.anim.runs import default_run  # noqa: E402
+
+NOTES_UPDATES = {  # ../shared/seeds/000: the three updates, verbatim
+    3: r"A_3 \leftarrow A_3 - \lambda l'(x_3) \sigma'_3 (A_3 x_2 + b_3) x_2^T",
+    2: r"A_2 \leftarrow A_2 - \lambda \left[l'(x_3) A_3^T \sigma'_3 (A_3 x_2 + b_3) \times "
+       r"\sigma'_2 (A_2 x_1 + b_2) x_1^T \right]",
+    1: r"A_1 \leftarrow A_1 - \lambda \left[l'(x_3) A_3^T \sigma'_3 (A_3 x_2 + b_3) A_2^T "
+       r"\sigma'_2 (A_2 x_1 + b_2) \times \sigma'_1 (A_1 x_0 + b_1) x_0^T \right]",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    return default_run(cache_dir=tmp_path_factory.mktemp("cache"), epochs=3, every=20)
+
+
+@pytest.mark.parametrize("i", [1, 2, 3])
+def test_update_formula_is_the_notes(i):
+    squash = lambda s: re.sub(r"\s+", "", s)
+    assert squash(update_tex_string(i, 3)) == squash(NOTES_UPDATES[i])
+
+
+def test_edge_colours_follow_weight_signs():
+    w = np.array([[1.0, -2.0, 0.0], [0.5, -0.1, 3.0]])
+    style = edge_styles(w, [1.0, -0.5, 0.0])
+    rgb = lambda h: np.array([int(h[k:k + 2], 16) for k in (1, 3, 5)])
+    for (r, c), value in np.ndenumerate(w):
+        red, _, blue = rgb(style["color"][r, c])
+        assert (red > blue) if value > 0 else (blue > red) if value < 0 else min(red, blue) > 245
+    np.testing.assert_allclose(style["opacity"][:, 0], 1.0)
+    np.testing.assert_allclose(style["opacity"][:, 1], 0.5)
+    diagram = NetworkDiagram((3, 2))
+    diagram.apply_edge_style(1, w, [1.0, -0.5, 0.0])
+    assert diagram.edges[1][0][1].get_stroke_color().to_hex().lower() == style["color"][0, 1]
+
+
+def _torch_terms(run, step, sample):
+    model = run.model(step).double()
+    x = torch.tensor(run.probe["inputs"][sample:sample + 1], dtype=torch.float64)
+    outs = []
+    h = x
+    for module in model.net:
+        h = module(h)
+        if h.requires_grad:
+            h.retain_grad()
+        outs.append(h)
+    loss = torch.nn.functional.cross_entropy(h, torch.tensor([int(run.probe["labels"][sample])]))
+    loss.backward()
+    layers = [o for m, o in zip(model.net, outs) if isinstance(m, torch.nn.Tanh)] + [outs[-1]]
+    return model, loss, layers
+
+
+def test_story_numbers_equal_torch(tiny_run):
+    story = BackpropStory(tiny_run, sample=1, replay=3)
+    model, loss, layers = _torch_terms(tiny_run, story.step_index, 1)
+    assert story.step.loss == pytest.approx(loss.item(), abs=1e-6)
+    for i, tensor in enumerate(layers, start=1):
+        shown = [t.text for t in story.labels.values[i]]
+        assert shown == [format_value(v).replace(" ", "") for v in tensor[0].detach().numpy()]
+        grads = [t.text for t in story.labels.grads[i]]
+        assert grads == [format_value(v) for v in tensor.grad[0].numpy()]
+    linears = [m for m in model.net if isinstance(m, torch.nn.Linear)]
+    for layer, lin in zip(story.step.layers, linears):
+        np.testing.assert_allclose(layer.grad_A, lin.weight.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(layer.A, lin.weight.detach().numpy())
+    assert [s for s, *_ in story.snapshots][-1] == tiny_run.steps[-1]
+
+
+@pytest.mark.slow
+def test_backprop_last_frame(tiny_run, monkeypatch):
+    monkeypatch.setenv("VIZDL_RUN", str(tiny_run.path))
+    scene = _scene_class("backprop", "Backprop")
+    assert_matches_control("scene_backprop", render_last_frame(scene))
