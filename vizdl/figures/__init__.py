@@ -6,11 +6,26 @@ from vizdl.figures.attention import (
 from vizdl.figures.conv import (
     conv_diagram, conv_steps_panel, conv_transpose_diagram, multichannel_conv_diagram,
 )
+from vizdl.figures.activations import activation_curve, activation_grid, activation_plot
+from vizdl.figures.boundary import (
+    decision_boundary, decision_boundary_grid, perceptron_learning, perceptron_updates, perceptron_xor,
+)
+from vizdl.figures.curves import lr_curve, metric_curve, training_curves
+from vizdl.figures.descent import descent_1d, descent_2d, descent_path
+from vizdl.figures.gradients import gradient_flow, weight_histograms
+from vizdl.figures.graph import computational_graph
+from vizdl.figures.network import network_diagram
+from vizdl.figures.representations import layer_representations
 from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
 
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
     "attention_steps", "head_view", "image_attention", "patch_attention",
     "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
+    "activation_curve", "activation_grid", "activation_plot", "decision_boundary",
+    "decision_boundary_grid", "perceptron_learning", "perceptron_updates", "perceptron_xor",
+    "lr_curve", "metric_curve", "training_curves", "descent_1d", "descent_2d", "descent_path",
+    "gradient_flow", "weight_histograms", "computational_graph", "network_diagram",
+    "layer_representations",
     "pool_diagram", "pooling_diagram", "squeeze_diagram",
 ]

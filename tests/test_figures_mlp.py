@@ -1,0 +1,214 @@
+"""MLP and training-dynamics figures: structure and numbers checked against torch / NumPy."""
+import numpy as np
+import pytest
+import torch
+from matplotlib.colors import to_hex
+
+import vizdl
+from vizdl import figures
+from vizdl.figures.activations import NAMES, activation_curve
+from vizdl.figures.boundary import XOR_POINTS, perceptron_learning
+from vizdl.figures.graph import number_text
+from vizdl.figures.network import value_text
+from vizdl.figures.representations import pca_2d
+from vizdl.testing import assert_matches_control, figure_to_array
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory):
+    ds = vizdl.data.load("circles")
+    model = vizdl.models.build("mlp", data=ds, hidden=(4, 4), activation="tanh")
+    return vizdl.train(model, ds, epochs=6, batch_size=32, lr=0.3, record=vizdl.RecordSpec(every=10),
+                       out=tmp_path_factory.mktemp("mlp") / "run", quiet=True)
+
+
+def _texts(ax, prefix):
+    return {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith(prefix)}
+
+
+# -- activations ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_activation_derivatives_equal_finite_differences(name):
+    x = np.linspace(-3, 3, 61) + 0.013  # avoid the kinks at 0
+    _, y, dy = activation_curve(name, x)
+    h = 1e-6
+    _, y_plus, _ = activation_curve(name, x + h)
+    _, y_minus, _ = activation_curve(name, x - h)
+    np.testing.assert_allclose(dy, (y_plus - y_minus) / (2 * h), atol=1e-6)
+
+
+def test_activation_values_match_torch():
+    x = torch.linspace(-3, 3, 13, dtype=torch.float64)
+    np.testing.assert_allclose(activation_curve("swish", x.numpy())[1], torch.nn.functional.silu(x).numpy())
+    np.testing.assert_allclose(activation_curve("elu", x.numpy())[2], torch.where(x < 0, torch.exp(x), 1.0).numpy())
+    np.testing.assert_allclose(activation_curve("sigmoid", x.numpy())[2],
+                               (torch.sigmoid(x) * (1 - torch.sigmoid(x))).numpy())
+    soft = torch.softmax(torch.stack([x, torch.ones_like(x), -torch.ones_like(x)], 1), 1)[:, 0]
+    np.testing.assert_allclose(activation_curve("softmax", x.numpy())[2], (soft * (1 - soft)).numpy())
+
+
+def test_activation_grid_structure():
+    fig = figures.activation_grid()
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 10
+    assert all([line.get_gid() for line in ax.lines][-2:] == ["function", "derivative"] for ax in visible)
+    with pytest.raises(ValueError, match="name must be one of"):
+        figures.activation_plot("mish")
+
+
+# -- network diagram ------------------------------------------------------------------------
+def test_network_diagram_numbers_equal_torch(run):
+    step = run.steps[2]
+    ax = figures.network_diagram(run, step, sample=5)
+    model = run.model(step).double()
+    x = torch.as_tensor(run.probe["inputs"][5], dtype=torch.float64)
+    values = [x, model.net[2](model.net[1](x)), None, model(x[None])[0]]
+    values[2] = model.net[4](model.net[3](values[1]))
+    texts = _texts(ax, "value-")
+    assert len(texts) == 2 + 4 + 4 + 2
+    for i, v in enumerate(values):
+        for j, number in enumerate(v.detach().numpy()):
+            assert texts[f"value-{i}-{j}"] == value_text(number)
+    weights = run.weights(step)
+    for i, name in enumerate(["net.1", "net.3", "net.5"], start=1):
+        (collection,) = [c for c in ax.collections if c.get_gid() == f"edges-{i}"]
+        A = weights[f"{name}.weight"]
+        assert len(collection.get_segments()) == A.size
+        rgba = collection.get_colors()
+        for (r, _, b, _), w in zip(rgba, A.ravel()):  # src varies fastest: row-major like A
+            assert (r > b) == (w > 0)
+    probs = torch.softmax(values[3], 0).detach().numpy()
+    assert _texts(ax, "prob-")["prob-1"] == f"1: p={probs[1]:.2f}"
+
+
+def test_network_diagram_large_subset_and_errors(run):
+    model = vizdl.models.build("mlp", input_shape=(1, 28, 28), num_classes=10, hidden=(128, 64))
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    ax = figures.network_diagram(state, x=np.random.default_rng(0).random(784))
+    assert sum(len(c.get_segments()) for c in ax.collections) == 64 + 64 + 80
+    assert len(_texts(ax, "ellipsis-")) == 3
+    with pytest.raises(ValueError, match="nearest recorded steps"):
+        figures.network_diagram(run, run.steps[1] + 1)
+
+
+def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
+    import json
+    import shutil
+
+    other = tmp_path / "cnn"
+    shutil.copytree(run.path, other)
+    meta = json.loads((other / "run.json").read_text())
+    meta["model"]["name"] = "lenet"
+    (other / "run.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="not an MLP"):
+        figures.network_diagram(other)
+
+
+# -- computational graph --------------------------------------------------------------------
+def test_computational_graph_values_and_grads_from_autograd():
+    ax = figures.computational_graph()
+    x, y, z = (torch.tensor(v, requires_grad=True) for v in (1.0, -3.0, 4.0))
+    f = (x + y) * z
+    f.backward()
+    values, grads = _texts(ax, "value-"), _texts(ax, "grad-")
+    assert values["value-f"] == number_text(f.item()) == "-8"
+    assert [grads[f"grad-{n}"] for n in "xyz"] == [number_text(t.grad.item()) for t in (x, y, z)]
+
+
+# -- boundary -------------------------------------------------------------------------------
+def test_decision_boundary_heatmap_follows_model(run):
+    step = run.steps[-1]
+    ax = figures.decision_boundary(run, step, resolution=20)
+    (image,) = ax.images
+    from vizdl.figures.boundary import _heat_rgb, boundary_grid
+
+    xx, yy, probs = boundary_grid(run.model(step), (ax.get_xlim(), ax.get_ylim()), 20)
+    model = run.model(step)
+    direct = torch.softmax(model(torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)), 1)
+    np.testing.assert_allclose(probs.reshape(-1, 2), direct.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(image.get_array()[..., :3], _heat_rgb(probs), atol=1e-6)
+    assert sum(len(c.get_offsets()) for c in ax.collections if (c.get_gid() or "").startswith("points")) == \
+        len(run.probe["labels"])
+    fig = figures.decision_boundary_grid(run, run.steps[:3], resolution=10)
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == [f"step {s}" for s in run.steps[:3]]
+
+
+def test_perceptron_converges_on_separable_and_not_on_xor():
+    from vizdl.figures.boundary import separable_points
+
+    X, y = separable_points()
+    history, mistakes = perceptron_learning(X, y, epochs=50, w0=(-1.0, 0.5, 0.5))
+    assert mistakes[-1] == 0
+    w = history[-1]
+    assert np.all(y * (X @ w[:2] + w[2]) > 0)
+    _, xor_mistakes = perceptron_learning(*XOR_POINTS, epochs=10)
+    assert min(xor_mistakes) > 0
+    fig = figures.perceptron_updates()
+    assert all(len(ax.get_lines()) >= 1 for ax in fig.axes if ax.get_visible())
+    figures.perceptron_xor()
+
+
+# -- curves, gradients, representations -----------------------------------------------------
+def test_curves_draw_the_recorded_metrics(run):
+    ax = figures.metric_curve(run, "loss", smoothing=1)
+    (raw,) = [line for line in ax.lines if line.get_gid() == "train-raw"]
+    steps, values = run.metric("loss")
+    np.testing.assert_array_equal(raw.get_xdata(), steps)
+    np.testing.assert_array_equal(raw.get_ydata(), values)
+    (val,) = [line for line in ax.lines if line.get_gid() == "val"]
+    np.testing.assert_array_equal(val.get_ydata(), run.metric("val_loss")[1])
+    fig = figures.training_curves(run)
+    assert len(fig.axes) == 3
+    arrays = figures.metric_curve({"loss": np.array([3.0, 2.0, 1.0])}, smoothing=2)
+    np.testing.assert_allclose(arrays.lines[1].get_ydata(), [3.0, 2.5, 1.5])
+
+
+def test_gradient_flow_norms_equal_recorded_grads(run):
+    ax = figures.gradient_flow(run)
+    assert ax.get_yscale() == "log"
+    lines = {line.get_gid(): line for line in ax.lines}
+    for name in ("net.1.weight", "net.3.weight", "net.5.weight"):
+        line = lines[f"norm-{name}"]
+        for step, norm in zip(line.get_xdata(), line.get_ydata()):
+            assert norm == pytest.approx(np.linalg.norm(run.grads(int(step))[name]))
+    fig = figures.weight_histograms(run, kind="grad")
+    assert len(fig.axes) == 3 + 1  # three layers and a colour bar
+    with pytest.raises(ValueError, match="kind"):
+        figures.weight_histograms(run, kind="bias")
+
+
+def test_layer_representations_pca(run):
+    fig = figures.layer_representations(run)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("Layer 0: input") and len(titles) == 4
+    acts = run.activations(run.steps[-1])["net.2"]
+    proj = pca_2d(acts)
+    centered = acts - acts.mean(0)
+    _, _, vt = np.linalg.svd(centered, full_matrices=False)
+    np.testing.assert_allclose(np.abs(proj), np.abs(centered @ vt[:2].T), atol=1e-5)
+
+
+def test_descent_paths_follow_the_update_rule():
+    path = figures.descent_path(lambda t: (t ** 2).sum(), [2.0], lr=0.1, steps=5)
+    np.testing.assert_allclose(path[:, 0], 2.0 * 0.8 ** np.arange(6))
+    ax = figures.descent_2d(lrs=(0.1,), steps=3)
+    (line,) = [line for line in ax.lines if line.get_gid() == "path-0"]
+    expected = figures.descent_path(figures.descent.loss_2d, (-2.5, 1.0), lr=0.1, steps=3)
+    np.testing.assert_allclose(line.get_xdata(), expected[:, 0])
+    with pytest.raises(ValueError, match="lr"):
+        figures.descent_path(lambda t: (t ** 2).sum(), [1.0], lr=0.0)
+
+
+# -- graphical control tests ----------------------------------------------------------------
+@pytest.mark.slow
+def test_control_activation_grid():
+    assert_matches_control("fig_activations", figure_to_array(figures.activation_grid(), dpi=20))
+
+
+@pytest.mark.slow
+def test_control_network_diagram():
+    torch.manual_seed(0)
+    model = vizdl.models.build("mlp", input_shape=(3,), num_classes=2, hidden=(4,), activation="tanh")
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    ax = figures.network_diagram(state, x=[0.5, -1.0, 0.25], activation="tanh")
+    assert_matches_control("fig_network_diagram", figure_to_array(ax.figure, dpi=30))
