@@ -141,3 +141,19 @@ def test_backprop_last_frame(tiny_run, monkeypatch):
     monkeypatch.setenv("VIZDL_RUN", str(tiny_run.path))
     scene = _scene_class("backprop", "Backprop")
     assert_matches_control("scene_backprop", render_last_frame(scene))
+
+
+def test_training_story_builds(tiny_run):
+    from vizdl.anim.training import TrainingStory
+
+    story = TrainingStory(tiny_run, snapshots=3)
+    beats = list(story.beats())
+    assert len(beats) == 2 + len(story.snapshots)
+    assert story.step_label.text == f"step {tiny_run.steps[-1]}"
+
+
+@pytest.mark.slow
+def test_training_last_frame(tiny_run, monkeypatch):
+    monkeypatch.setenv("VIZDL_RUN", str(tiny_run.path))
+    scene = _scene_class("training", "Training")
+    assert_matches_control("scene_training", render_last_frame(scene))

@@ -8,7 +8,7 @@ scene moves from snapshot to snapshot.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, Dot, Line, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
 from vizdl.anim.grid import INK, label
 from vizdl.styles.colors import class_color
@@ -200,5 +200,81 @@ class LossCurve(VGroup):
         return self.point(step, self.loss_at(step))
 
 
-__all__ = ["DecisionPanel", "LossCurve", "data_bounds", "decision_image", "grid_points", "moving_average", "pixel_rectangles",
+__all__ = ["DecisionPanel", "LossCurve", "TrainingStory", "data_bounds", "decision_image", "grid_points", "moving_average", "pixel_rectangles",
            "mlp_probabilities"]
+
+
+class TrainingStory:
+    """Weights, decision boundary and loss curve of a 2-D MLP run, played over its snapshots.
+
+    Parameters
+    ----------
+    run : vizdl.Run
+        An MLP run on 2-D inputs.
+    snapshots : int
+        How many recorded steps to show (evenly spread, first and last included).
+    sample : int
+        Probe input whose neuron values set the edges' opacity.
+    """
+
+    def __init__(self, run, *, snapshots: int = 12, sample: int = 0):
+        from manim import RIGHT, UL, UR
+
+        from vizdl.anim.network import NetworkDiagram
+        from vizdl.anim.runs import mlp_snapshots, spread
+
+        self.run, self.sample = run, sample
+        self.snapshots = mlp_snapshots(run, spread(run.steps, snapshots))
+        _, weights, _, _ = self.snapshots[0]
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+        self.diagram = NetworkDiagram(sizes, layer_gap=2.1, neuron_gap=1.15, radius=0.3, center=[-3.4, -0.1, 0])
+        probe = run.probe
+        self.x0 = np.asarray(probe["inputs"][sample], dtype=float).ravel()
+        self.panel = DecisionPanel(probe["inputs"], probe["labels"], side=3.5).to_corner(UR, buff=0.3)
+        steps, losses = run.metric("loss")
+        window = max(1, len(steps) // 25)
+        self.curve = LossCurve(steps, losses, width=3.3, height=1.6, smooth=window,
+                               name="loss" if window == 1 else f"loss\n(mean of {window})")
+        self.curve.next_to(self.panel, DOWN, buff=0.5).align_to(self.panel, RIGHT)
+        arch = "-".join(str(s) for s in sizes)
+        self.title = label(f"Training a {arch} MLP on {run.dataset_name or 'data'}", 30, INK).to_corner(UL, buff=0.3)
+        self.step_label = None
+        self.image = None
+        from vizdl.anim.backprop import layer_names
+
+        self.headers = VGroup(*(t.next_to(col, UP, buff=0.2) for t, col in
+                                zip(layer_names(len(sizes) - 1), self.diagram.neurons)))
+
+    def beats(self):
+        """:class:`vizdl.anim.backprop.Beat` s: one per snapshot, then a pause."""
+        from vizdl.anim.backprop import Beat
+
+        yield Beat([], 0.3, add=(self.title, self.diagram, self.headers, self.panel, self.curve))
+        for k, (step, weights, biases, acts) in enumerate(self.snapshots):
+            old = self._old()
+            yield Beat(self._animations(step, weights, biases, acts), 0.3 if k == 0 else 0.55,
+                       add=self._swap(step, weights, biases, acts), remove=old)
+        yield Beat([], 1.2)
+
+    def _old(self) -> tuple:
+        return tuple(m for m in (self.image, self.step_label) if m is not None)
+
+    def _swap(self, step, weights, biases, acts) -> tuple:
+        from manim import DOWN as _DOWN
+
+        self.image = self.panel.image_for(weights, biases, acts)
+        self.step_label = label(f"step {step}", 28, INK).next_to(self.title, _DOWN, buff=0.15,
+                                                                 aligned_edge=[-1, 0, 0])
+        return self.image, self.step_label
+
+    def _animations(self, step, weights, biases, acts) -> list:
+        from vizdl.ops.backprop import mlp_backprop
+
+        forward = mlp_backprop(weights, biases, self.x0, int(self.run.probe["labels"][self.sample]),
+                               activations=acts)
+        d = self.diagram
+        anims = [a for layer in forward.layers for a in d.style_edges(layer.index, layer.A, layer.x_in)]
+        anims += [a for i, v in enumerate(forward.values)
+                  for a in d.fill_neurons(i, v, limit=2 * float(np.max(np.abs(v))) or 1.0)]
+        anims.append(self.curve.marker.animate.move_to(self.curve.marker_at(step)))
+        return anims
