@@ -30,6 +30,9 @@ _NAMES = {
     "load_dataset": "vizdl.data:load",
     "build_model": "vizdl.models:build",
     "summary": "vizdl.models:summary",
+    "Dataset": "vizdl.data:Dataset",
+    "Summary": "vizdl.models:Summary",
+    "AttentionMap": "vizdl.models:AttentionMap",
 }
 
 __all__ = ["__version__", *_SUBPACKAGES, *_NAMES]

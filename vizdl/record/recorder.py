@@ -164,16 +164,21 @@ class Recorder:
 
     def _meta(self) -> dict:
         spec = getattr(self.model, "vizdl_spec", None)
+        extra = dict(self.extra_meta)
+        model = {"name": spec["name"], "config": spec["config"]} if spec else \
+            {"name": None, "class": type(self.model).__name__}
+        summary = extra.pop("summary", None)
+        if summary is not None:
+            model["summary"] = summary
         return {
-            "model": {"name": spec["name"], "config": spec["config"]} if spec else
-                     {"name": None, "class": type(self.model).__name__},
+            "model": model,
             "parameters": [n for n, _ in self.model.named_parameters()],
             "layers": self.layers,
             "attention_layers": sorted(set(self.attention.values())),
             "record": self.spec.to_dict(),
             "versions": _versions(),
             "status": "running",
-            **self.extra_meta,
+            **extra,
         }
 
 
