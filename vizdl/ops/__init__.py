@@ -7,6 +7,14 @@ from vizdl.ops.backprop import (
     mlp_backprop,
     mlp_parameters,
 )
+from vizdl.ops.channels import (
+    channel_activation,
+    channel_similarity,
+    channel_similarity_matrix,
+    most_exciting,
+    top_k,
+    top_k_similar,
+)
 from vizdl.ops.conv import (
     ConvStep,
     Window,
@@ -48,6 +56,8 @@ from vizdl.ops.pooling import (
 )
 
 __all__ = [
+    "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
+    "top_k", "top_k_similar",
     "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",
     "mlp_parameters",
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
