@@ -13,9 +13,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Circle
 
-from vizdl.figures._run import as_run, new_axes
-from vizdl.ops.network import NetworkDiagramData, network_at_step, network_diagram_data
-from vizdl.styles.colors import symmetric_limit, weight_color
+from vizdl.figures._run import as_run
+from vizdl.ops.network import NetworkDiagramData, _colors, network_at_step, network_diagram_data
+from vizdl.styles.colors import symmetric_limit
 
 LAYER_GAP = 3.2
 RADIUS = 0.36
@@ -61,9 +61,10 @@ def _draw_edges(ax, d, positions) -> None:
 def _draw_neurons(ax, d, positions, decimals, fontsize) -> None:
     for i, layer in enumerate(d.layers):
         limit = symmetric_limit(layer.values)
-        for j in layer.shown:
+        fills = _colors(layer.values[layer.shown], limit)
+        for j, fill in zip(layer.shown, fills):
             xy, v = positions[i][int(j)], layer.values[j]
-            ax.add_patch(Circle(xy, RADIUS, facecolor=weight_color(v, limit), edgecolor="0.15", lw=1.2,
+            ax.add_patch(Circle(xy, RADIUS, facecolor=fill, edgecolor="0.15", lw=1.2,
                                 zorder=2, gid=f"neuron-{i}-{j}"))
             ink = "white" if abs(v) > 0.6 * limit else "black"
             ax.text(*xy, value_text(v, decimals), ha="center", va="center", fontsize=fontsize, zorder=3,
@@ -120,7 +121,10 @@ def network_diagram(data, step=None, *, sample: int = 0, x=None, ax=None, decima
     d = diagram_data(data, step, sample=sample, x=x, activation=activation, max_neurons=max_neurons,
                      select=select)
     slots = max(len(layer.slots) for layer in d.layers)
-    ax = new_axes(ax, (2.6 * len(d.layers) + 1.5, 0.62 * slots + 1.8))
+    if ax is None:  # no constrained layout: the diagram fills a fixed box (faster)
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(2.6 * len(d.layers) + 1.5, 0.62 * slots + 1.8)).add_axes((0.01, 0.01, 0.98, 0.96))
     positions = _positions(d)
     _draw_edges(ax, d, positions)
     _draw_neurons(ax, d, positions, decimals, fontsize)
