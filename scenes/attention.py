@@ -14,6 +14,7 @@ from manim import Scene, config
 from vizdl.anim.attention import AttentionWalkthrough, numbers_from_env
 
 config.background_color = "#ffffff"
+config.disable_caching = True  # hashing every play call costs more than rendering this scene
 
 
 class Attention(Scene):

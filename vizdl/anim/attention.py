@@ -21,7 +21,7 @@ from vizdl.styles.colors import POSITIVE, ZERO, symmetric_limit, weight_color
 INK = "#222222"
 FONT = "DejaVu Sans"
 FORMULA = r"\mathrm{Attention}(Q,K,V)=\mathrm{softmax}\!\left(\frac{QK^{\top}}{\sqrt{d_k}}\right)V"
-DEFAULT_RUN = dict(seq_len=4, d_model=8, heads=2, depth=1, epochs=4, seed=0)
+DEFAULT_RUN = dict(task="contains", seq_len=4, d_model=8, heads=2, depth=1, epochs=3, seed=0)
 
 
 # -- the numbers ---------------------------------------------------------------------------
@@ -157,7 +157,8 @@ def scene_run(cache_dir=".vizdl-cache"):
     if os.environ.get("VIZDL_RUN"):
         return vizdl.Run.open(os.environ["VIZDL_RUN"])
     config = DEFAULT_RUN
-    path = Path(cache_dir) / "attention-{seq_len}tok-d{d_model}-h{heads}-L{depth}-e{epochs}-s{seed}".format(**config)
+    path = Path(cache_dir) / "attention-{task}-{seq_len}tok-d{d_model}-h{heads}-L{depth}-e{epochs}-s{seed}".format(
+        **config)
     if (path / "run.json").is_file():
         run = vizdl.Run.open(path)
         if run.meta.get("status") == "complete" and run.steps:
@@ -165,48 +166,26 @@ def scene_run(cache_dir=".vizdl-cache"):
     return train_scene_run(path, **config)
 
 
-def train_scene_run(path, *, seq_len: int, d_model: int, heads: int, depth: int, epochs: int, seed: int):
-    """Train the scene's tiny transformer on the toy sequences and record it into ``path``."""
+def train_scene_run(path, *, task: str, seq_len: int, d_model: int, heads: int, depth: int,
+                    epochs: int, seed: int):
+    """Train the scene's tiny transformer on the toy sequences ``task`` and record it into ``path``."""
     import vizdl
     from vizdl.models.transformer import tiny_transformer
 
-    data = _sequences(seq_len, seed)
+    data = _sequences(seq_len, task, seed)
     vocab = int(max(data.x_train.max(), data.x_val.max())) + 1
-    torch_seed = seed
     model = _seeded(lambda: tiny_transformer(
         input_shape=(seq_len,), num_classes=len(data.classes), vocab_size=vocab, d_model=d_model,
-        heads=heads, depth=depth), torch_seed)
+        heads=heads, depth=depth), seed)
     spec = vizdl.RecordSpec(every=50, activations=["blocks.*.norm1"], probe_size=16, grads=False)
     return vizdl.train(model, data, epochs=epochs, lr=0.003, optimizer="adam", seed=seed,
                        record=spec, out=path, quiet=True)
 
 
-def _sequences(seq_len: int, seed: int):
-    """``vizdl.data.load("sequences")`` with ``seq_len`` tokens (a local toy task until it exists)."""
-    try:
-        from vizdl.data import load
-    except ImportError:
-        return _toy_sequences(seq_len, seed)
-    for kwargs in ({"seq_len": seq_len}, {"length": seq_len}):
-        try:
-            return load("sequences", seed=seed, **kwargs)
-        except TypeError:
-            continue
-    return load("sequences", seed=seed)
+def _sequences(seq_len: int, task: str, seed: int):
+    from vizdl.data import load
 
-
-def _toy_sequences(seq_len: int, seed: int, vocab: int = 8, count: int = 1200):
-    """Is the first token the largest of the sequence? (a stand-in for vizdl's toy sequences)"""
-    from types import SimpleNamespace
-
-    import torch
-
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randint(0, vocab, (count, seq_len), generator=generator)
-    y = (x[:, 0] == x.max(dim=1).values).long()
-    split = dict(x_train=x[:1000], y_train=y[:1000], x_val=x[1000:1100], y_val=y[1000:1100],
-                 x_test=x[1100:], y_test=y[1100:])
-    return SimpleNamespace(name="toy-sequences", classes=["no", "yes"], **split)
+    return load("sequences", task=task, seq_len=seq_len, seed=seed)
 
 
 def _seeded(build, seed):
@@ -369,23 +348,25 @@ class AttentionWalkthrough:
         return SurroundingRectangle(VGroup(*matrix.cells[row * cols:(row + 1) * cols]), color="#ff7f0e",
                                     buff=0.03, stroke_width=5)
 
-    def animations(self):
+    def animations(self, run_time: float = 0.8):
         """``(animation, pause)`` pairs, in order, for a scene to play."""
-        from manim import FadeIn, FadeOut, ReplacementTransform, Transform, Write
+        from manim import AnimationGroup, FadeIn, FadeOut, ReplacementTransform, Transform, Write
 
-        yield Write(self.formula), 0.3
-        yield FadeIn(self.caption, self.q, self.k, self.v), 1.0
-        yield (FadeOut(self.v), Transform(self.q, self.q_target), ReplacementTransform(self.k, self.kt),
-               FadeIn(self.times, self.equals)), 0.2
-        yield FadeIn(self.scores), 1.0
-        yield FadeIn(self.divide), 0.3
-        yield ReplacementTransform(self.scores, self.scaled), 1.0
-        yield FadeOut(self.divide), 0.0
-        yield ReplacementTransform(self.scaled, self.probs), 0.3
+        def step(*animations, pause: float = 0.0, seconds: float = run_time):
+            return AnimationGroup(*animations, run_time=seconds), pause
+
         box = self.row_box(0)
-        yield FadeIn(box, self.softmax_note), 1.0
-        first = self.out_row[0]
-        yield (FadeOut(box, self.softmax_note, self.q, self.times, self.kt, self.equals),
-               ReplacementTransform(self.probs, first)), 0.0
-        yield FadeIn(*self.out_row[1:]), 1.5
-        yield (FadeOut(self.out_row, self.caption), FadeIn(*self.heads, self.heads_title)), 2.0
+        yield step(Write(self.formula), pause=0.3, seconds=1.2)
+        yield step(FadeIn(self.caption, self.q, self.k, self.v), pause=1.0)
+        yield step(FadeOut(self.v), Transform(self.q, self.q_target),
+                   ReplacementTransform(self.k, self.kt), FadeIn(self.times, self.equals), pause=0.2)
+        yield step(FadeIn(self.scores), pause=1.0)
+        yield step(FadeIn(self.divide), pause=0.3)
+        yield step(ReplacementTransform(self.scores, self.scaled), pause=1.0, seconds=1.0)
+        yield step(FadeOut(self.divide), ReplacementTransform(self.scaled, self.probs), pause=0.3,
+                   seconds=1.0)
+        yield step(FadeIn(box, self.softmax_note), pause=1.0)
+        yield step(FadeOut(box, self.softmax_note, self.q, self.times, self.kt, self.equals),
+                   ReplacementTransform(self.probs, self.out_row[0]))
+        yield step(FadeIn(*self.out_row[1:]), pause=1.5)
+        yield step(FadeOut(self.out_row, self.caption), FadeIn(*self.heads, self.heads_title), pause=2.0)
