@@ -28,10 +28,14 @@ def scene_run(default: dict | None = None, *, environ=None, cache_dir=None):
 
 
 def cache_path(params: dict, cache_dir=None) -> Path:
-    """The cache folder of a default run: its dataset and a hash of its parameters."""
+    """The cache folder of a default run: its dataset and a hash of its parameters.
+
+    The cache lives in ``cache_dir``, else ``$VIZDL_CACHE``, else ``.vizdl-cache``.
+    """
     key = json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in sorted(params.items())})
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-    return Path(cache_dir or CACHE_DIR) / f"{params['dataset']}-mlp-{digest}"
+    root = cache_dir or os.environ.get("VIZDL_CACHE") or CACHE_DIR
+    return Path(root) / f"{params['dataset']}-mlp-{digest}"
 
 
 def default_run(*, cache_dir=None, **overrides):
