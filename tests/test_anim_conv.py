@@ -289,3 +289,83 @@ def test_pooling_scene_last_frame():
         kinds = ("max",)
 
     assert_matches_control("scene_pooling_max", render_last_frame(MaxOnly))
+
+
+# ---- feature maps -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    from vizdl.anim.feature_maps import digits_run as train_or_open
+
+    return train_or_open(tmp_path_factory.mktemp("cache"), epochs=1)
+
+
+def test_feature_maps_equal_torch_forward(digits_run):
+    from vizdl.anim.feature_maps import DEFAULT_LAYERS, from_run
+
+    run = digits_run
+    diagram = from_run(run, sample=1)
+    model = run.model(run.steps[-1]).eval()
+    x = torch.tensor(run.probe["inputs"][1:2]).float()
+    outputs = {}
+    with torch.no_grad():
+        for name, module in model.features.named_children():
+            x = module(x)
+            outputs[f"features.{name}"] = x[0].numpy()
+    assert [c.caption[0].text for c in diagram.columns] == list(DEFAULT_LAYERS)
+    for column, name in zip(diagram.columns, DEFAULT_LAYERS):
+        expected = outputs[name]
+        assert len(column.channels) == expected.shape[0]
+        for channel, values in zip(column.channels, expected):
+            assert np.allclose(channel.values, values, atol=1e-4)
+        assert np.isclose(column.limits[0], expected.min(), atol=1e-4)
+        assert np.isclose(column.limits[1], expected.max(), atol=1e-4)
+    assert diagram.columns[0].caption[1].text == "Conv2d 1→6, 5×5, p2"
+    assert len(diagram.arrows) == len(DEFAULT_LAYERS)
+    assert _consume(diagram.animate_steps()) == 1 + 2 * len(DEFAULT_LAYERS)
+
+
+def test_map_image_colour_steps_share_layer_scale():
+    from vizdl.anim.feature_maps import LEVELS, LayerColumn, color_levels, level_colors
+
+    maps = np.stack([np.arange(16.0).reshape(4, 4), np.full((4, 4), 15.0)])
+    column = LayerColumn(maps, title="layer")
+    low, high = column.channels
+    assert (low.levels == color_levels(maps[0], 0, 15)).all()
+    assert low.levels[0, 0] == 0 and (high.levels == LEVELS - 1).all()
+    colors = {p.get_fill_color().to_hex().lower() for p in high[0]}
+    assert colors == {level_colors()[LEVELS - 1]}
+    assert sum(len(p.points) for p in low[0]) == 16 * 16  # 16 pixels, 16 bezier points each
+
+
+def test_feature_maps_bad_layer(digits_run):
+    from vizdl.anim.feature_maps import FeatureMapsDiagram
+
+    with pytest.raises(ValueError, match="no recorded activations"):
+        FeatureMapsDiagram(np.zeros((1, 8, 8)), {"a": np.zeros((2, 4, 4))}, ["b"])
+    from vizdl.anim.feature_maps import from_run
+
+    with pytest.raises(ValueError, match="sample"):
+        from_run(digits_run, sample=99)
+
+
+@pytest.mark.slow
+def test_feature_maps_scene_last_frame(digits_run):
+    from vizdl.testing import assert_matches_control, render_last_frame
+
+    scene = _scene_module("feature_maps").FeatureMaps
+
+    class Recorded(scene):
+        run_path = str(digits_run.path)
+
+    assert_matches_control("scene_feature_maps", render_last_frame(Recorded))
+
+
+def test_pool_kinds_from_env():
+    from vizdl.anim.pooling import kinds_from_env
+
+    assert kinds_from_env({}) == ("max", "avg", "squeeze")
+    assert kinds_from_env({"VIZDL_POOL": "max, squeeze"}) == ("max", "squeeze")
+    with pytest.raises(ValueError, match="kind"):
+        kinds_from_env({"VIZDL_POOL": "min"})

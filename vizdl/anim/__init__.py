@@ -8,6 +8,7 @@ from vizdl.anim.convolution import ConvCase, ConvolutionDiagram, NOTES_CASES, fo
 from vizdl.anim.graph import GraphDiagram, chain_rule_tex, local_derivative_tex
 from vizdl.anim.grid import NumberGrid
 from vizdl.anim.network import NetworkDiagram, Restyle, edge_styles
+from vizdl.anim.feature_maps import FeatureMapsDiagram, LayerColumn
 from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram
 from vizdl.anim.runs import default_run, mlp_snapshots
 from vizdl.anim.training import DecisionPanel, LossCurve, decision_image
@@ -17,7 +18,7 @@ __all__ = [
     "chain_rule_tex", "local_derivative_tex", "NetworkDiagram", "Restyle", "edge_styles",
     "default_run", "mlp_snapshots", "DecisionPanel", "LossCurve", "decision_image",
     "ConvCase", "ConvolutionDiagram", "NOTES_CASES", "formula_tex", "NumberGrid",
-    "PoolingDiagram", "SqueezeDiagram",
+    "PoolingDiagram", "SqueezeDiagram", "FeatureMapsDiagram", "LayerColumn",
     "AttentionNumbers", "AttentionWalkthrough", "attention_numbers", "matrix_mobject",
     "numbers_from_env", "scene_run",
 ]

@@ -6,6 +6,8 @@ number shown comes from :func:`vizdl.ops.max_pool`, :func:`vizdl.ops.avg_pool` a
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from manim import (DOWN, UP, AnimationGroup, Create, FadeIn, FadeOut, Square, Succession,
                    TransformFromCopy, VGroup)
@@ -16,6 +18,7 @@ from vizdl.anim.grid import OUTPUT_FILL, WINNER_COLOR, NumberGrid, format_value,
 POOL_KINDS = ("max", "avg")
 #: Fill colours of the squeeze's output channels (and of the input cells feeding them).
 CHANNEL_FILLS = ("#cfe2f3", "#fde2c8", "#d5ecd4", "#e8daef")
+POOL_ENV = "VIZDL_POOL"
 _TITLES = {"max": "Max Pooling", "avg": "Average Pooling", "squeeze": "Invertible Pooling (Squeeze)"}
 
 
@@ -24,6 +27,15 @@ def pool_title(kind: str) -> str:
     if kind not in _TITLES:
         raise ValueError(f"kind must be one of {sorted(_TITLES)}, got {kind!r}")
     return _TITLES[kind]
+
+
+def kinds_from_env(environ=None) -> tuple[str, ...]:
+    """Kinds listed in ``$VIZDL_POOL`` (e.g. ``"max,squeeze"``), else max, avg and squeeze."""
+    spec = (environ if environ is not None else os.environ).get(POOL_ENV, "").strip()
+    kinds = tuple(k.strip() for k in spec.split(",") if k.strip()) or ("max", "avg", "squeeze")
+    for kind in kinds:
+        pool_title(kind)
+    return kinds
 
 
 def _notes_input(x) -> np.ndarray:
@@ -247,4 +259,5 @@ class SqueezeDiagram(VGroup):
         self.add(self.channel_grids, self.captions[1:])
 
 
-__all__ = ["PoolingDiagram", "SqueezeDiagram", "POOL_KINDS", "CHANNEL_FILLS", "pool_title"]
+__all__ = ["PoolingDiagram", "SqueezeDiagram", "POOL_KINDS", "CHANNEL_FILLS", "pool_title",
+           "kinds_from_env"]
