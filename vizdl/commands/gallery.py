@@ -1,0 +1,26 @@
+"""``vizdl gallery``: save every picture that fits the given runs, with an index page."""
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    """Add the ``gallery`` sub-command."""
+    parser = subparsers.add_parser("gallery", help="save every fitting figure of runs to a folder")
+    parser.add_argument("runs", nargs="*", help="run directories (default: train the demo runs)")
+    parser.add_argument("--out", default="out/gallery", help="folder for the PNGs and index.html")
+    parser.add_argument("--dpi", type=int, default=80)
+    parser.add_argument("--no-lecture", action="store_true", help="skip the run-independent pictures")
+    parser.add_argument("--quiet", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    """Execute ``vizdl gallery``."""
+    from pathlib import Path
+
+    from vizdl.demo import demo_runs
+    from vizdl.gallery import build_gallery
+
+    runs = args.runs or demo_runs(Path(args.out) / "runs", quiet=args.quiet)
+    paths = build_gallery(runs, args.out, lecture=not args.no_lecture, dpi=args.dpi, quiet=args.quiet)
+    print(f"{len(paths)} figures in {args.out} (open {Path(args.out) / 'index.html'})")
+    return 0

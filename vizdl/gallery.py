@@ -1,0 +1,147 @@
+"""The figure gallery: every picture vizdl can make from a run, saved to disk with an index.
+
+``build_gallery(runs, out)`` applies each gallery entry that fits a run (an MLP gets a
+network diagram, a 2-D dataset a decision boundary, a CNN its feature maps, a
+transformer its attention maps) plus the lecture's run-independent pictures
+(activation functions, the computational graph, convolution and pooling diagrams,
+gradient descent), saves PNGs and writes ``index.html`` and ``index.md``.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from tqdm.auto import tqdm
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gallery picture: ``make(run)`` returns a Figure or Axes; ``fits(run)`` filters runs."""
+
+    name: str
+    title: str
+    code: str
+    make: Callable
+    fits: Callable = lambda run: True
+
+
+def _figures():
+    from vizdl import figures
+
+    return figures
+
+
+def _has(kind: str):
+    def fits(run) -> bool:
+        return bool(run.steps) and any(k.startswith(kind + "/") for k in run.keys(run.steps[0]))
+    return fits
+
+
+def _is_mlp(run) -> bool:
+    return run.model_name in ("mlp", "perceptron", "logreg")
+
+
+def _is_2d(run) -> bool:
+    return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2]
+
+
+def _is_cnn(run) -> bool:
+    from vizdl.figures.feature_maps import channel_layers
+
+    return bool(run.steps) and bool(channel_layers(run))
+
+
+RUN_ENTRIES = (
+    Entry("curves", "Loss, accuracy and learning rate", "figures.training_curves(run)",
+          lambda run: _figures().training_curves(run)),
+    Entry("gradient_flow", "Gradient norm per layer over training", "figures.gradient_flow(run)",
+          lambda run: _figures().gradient_flow(run), _has("grad")),
+    Entry("weight_histograms", "Weight histograms over training", "figures.weight_histograms(run)",
+          lambda run: _figures().weight_histograms(run), _has("weight")),
+    Entry("grad_histograms", "Gradient histograms over training",
+          'figures.weight_histograms(run, kind="grad")',
+          lambda run: _figures().weight_histograms(run, kind="grad"), _has("grad")),
+    Entry("network", "The network on one probe input", "figures.network_diagram(run)",
+          lambda run: _figures().network_diagram(run), _is_mlp),
+    Entry("representations", "PCA of each layer's activations", "figures.layer_representations(run)",
+          lambda run: _figures().layer_representations(run), lambda run: _is_mlp(run) and _has("act")(run)),
+    Entry("boundary", "Decision boundary over training", "figures.decision_boundary_grid(run)",
+          lambda run: _figures().decision_boundary_grid(run), _is_2d),
+    Entry("feature_maps", "Feature maps of a probe image", "figures.feature_maps(run)",
+          lambda run: _figures().feature_maps(run), _is_cnn),
+    Entry("kernels", "First-layer kernels", "figures.first_layer_kernels(run)",
+          lambda run: _figures().first_layer_kernels(run), _is_cnn),
+    Entry("attention", "Attention maps (layer x head)", "figures.attention_grid(run.attention(step))",
+          lambda run: _figures().attention_grid(run.attention(None)), _has("attn")),
+)
+
+LECTURE_ENTRIES = (
+    Entry("activations", "Activation functions and their derivatives", "figures.activation_grid()",
+          lambda _: _figures().activation_grid()),
+    Entry("graph", "Computational graph of (x+y)*z", "figures.computational_graph()",
+          lambda _: _figures().computational_graph()),
+    Entry("descent", "Gradient descent for several learning rates", "figures.descent_2d()",
+          lambda _: _figures().descent_2d()),
+    Entry("conv", "Convolution k3 p1 s2, reflect padding",
+          'figures.conv_diagram(stride=2, padding=1, mode="reflect", step=4)',
+          lambda _: _figures().conv_diagram(stride=2, padding=1, mode="reflect", step=4)),
+    Entry("conv_multichannel", "Multi-channel convolution", "figures.multichannel_conv_diagram()",
+          lambda _: _figures().multichannel_conv_diagram()),
+    Entry("pool_max", "Max pooling on the notes' 8x8 example", 'figures.pool_diagram(kind="max", step=5)',
+          lambda _: _figures().pool_diagram(kind="max", step=5)),
+    Entry("pool_squeeze", "Squeeze (invertible pooling)", "figures.squeeze_diagram()",
+          lambda _: _figures().squeeze_diagram()),
+)
+
+
+def build_gallery(runs, out, *, lecture: bool = True, dpi: int = 80, quiet: bool = False) -> list[Path]:
+    """Save every fitting picture of ``runs`` (Run objects or paths) under ``out``.
+
+    Returns the written PNG paths; ``out/index.html`` and ``out/index.md`` list them with
+    the code that makes each.
+    """
+    from vizdl.runs import Run
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(Run.open(run) if not isinstance(run, Run) else run, entry)
+            for run in runs for entry in RUN_ENTRIES]
+    jobs = [(run, entry) for run, entry in jobs if entry.fits(run)]
+    jobs += [(None, entry) for entry in LECTURE_ENTRIES] if lecture else []
+    written = []
+    for run, entry in tqdm(jobs, desc="gallery", unit="figure", disable=quiet):
+        prefix = f"{run.path.name}-" if run is not None else "lecture-"
+        path = out / f"{prefix}{entry.name}.png"
+        _save(entry.make(run), path, dpi)
+        written.append((run, entry, path))
+    _write_index(out, written)
+    return [path for _, _, path in written]
+
+
+def _save(figure_or_axes, path: Path, dpi: int) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = getattr(figure_or_axes, "figure", figure_or_axes)
+    if hasattr(figure_or_axes, "get_figure") and figure_or_axes.get_figure() is not None:
+        figure = figure_or_axes.get_figure()
+    figure.savefig(path, dpi=dpi)
+    plt.close(figure)
+
+
+def _write_index(out: Path, written) -> None:
+    md = ["# vizdl gallery", ""]
+    cards = []
+    for run, entry, path in written:
+        source = f"run `{run.path}`" if run is not None else "no run needed"
+        md += [f"## {entry.title}", "", f"`vizdl.{entry.code}` ({source})", "", f"![{entry.title}]({path.name})", ""]
+        cards.append(f"<figure><img src='{html.escape(path.name)}' alt='{html.escape(entry.title)}'>"
+                     f"<figcaption><b>{html.escape(entry.title)}</b><br><code>vizdl.{html.escape(entry.code)}"
+                     f"</code></figcaption></figure>")
+    (out / "index.md").write_text("\n".join(md), encoding="utf-8")
+    page = ("<!doctype html><meta charset='utf-8'><title>vizdl gallery</title>"
+            "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;width:46%;"
+            "margin:1%;vertical-align:top}img{width:100%;border:1px solid #ddd}</style>"
+            "<h1>vizdl gallery</h1>" + "\n".join(cards))
+    (out / "index.html").write_text(page, encoding="utf-8")
