@@ -37,6 +37,7 @@ class ChannelSearch:
     top_indices, top_scores : ndarray (k, K)
         Per searched channel (column), the k most similar images, most similar first.
     labels : ndarray (N,) or None
+    query_label : int or None
     """
 
     layer: str
@@ -51,6 +52,7 @@ class ChannelSearch:
     top_indices: np.ndarray
     top_scores: np.ndarray
     labels: np.ndarray | None = None
+    query_label: int | None = None
 
 
 def _resolve_model(source, step):
@@ -127,7 +129,7 @@ def _check_query(query, images) -> tuple[np.ndarray, np.ndarray]:
 
 
 def channel_search(source, layer: str, query, images, *, step: int | None = None, channels=None,
-                   k: int = 5, metric: str = "cosine", labels=None, exclude=None,
+                   k: int = 5, metric: str = "cosine", labels=None, query_label=None, exclude=None,
                    batch_size: int = 512) -> ChannelSearch:
     """Find the images whose ``layer`` channels respond most like they do on ``query``.
 
@@ -148,6 +150,8 @@ def channel_search(source, layer: str, query, images, *, step: int | None = None
     metric : {"cosine", "correlation"}
     labels : array (N,), optional
         Kept for the figures' titles.
+    query_label : int, optional
+        The query's class, for the figures' titles.
     exclude : int or sequence of int, optional
         Image indices left out of the ranking (the query itself if it is in ``images``).
     """
@@ -160,4 +164,5 @@ def channel_search(source, layer: str, query, images, *, step: int | None = None
     top_indices, top_scores = top_k(similarities[:, channels], k, exclude=exclude)
     return ChannelSearch(layer, step, metric, channels, query, query_maps, images, maps,
                          similarities, top_indices, top_scores,
-                         None if labels is None else np.asarray(labels))
+                         None if labels is None else np.asarray(labels),
+                         None if query_label is None else int(query_label))

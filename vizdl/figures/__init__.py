@@ -17,6 +17,8 @@ from vizdl.figures.graph import computational_graph
 from vizdl.figures.network import network_diagram
 from vizdl.figures.representations import layer_representations
 from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
+from vizdl.figures.attributions import shap_bar, shap_image_grid
+from vizdl.figures.channels import channel_similarity_grid, channel_similarity_heatmap
 
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
@@ -28,4 +30,5 @@ __all__ = [
     "gradient_flow", "weight_histograms", "computational_graph", "network_diagram",
     "layer_representations",
     "pool_diagram", "pooling_diagram", "squeeze_diagram",
+    "shap_bar", "shap_image_grid", "channel_similarity_grid", "channel_similarity_heatmap",
 ]
