@@ -20,7 +20,7 @@ bench: setup
 	$(PY) benchmarks/run_all.py
 
 gallery: setup
-	$(VENV)/bin/vizdl gallery --out gallery
+	$(VENV)/bin/vizdl gallery --out out/gallery
 
 clean:
 	rm -rf out media .pytest_cache
