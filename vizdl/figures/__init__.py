@@ -12,6 +12,7 @@ from vizdl.figures.boundary import (
 )
 from vizdl.figures.curves import lr_curve, metric_curve, training_curves
 from vizdl.figures.descent import descent_1d, descent_2d, descent_path
+from vizdl.figures.feature_maps import feature_maps, first_layer_kernels
 from vizdl.figures.gradients import gradient_flow, weight_histograms
 from vizdl.figures.graph import computational_graph
 from vizdl.figures.network import network_diagram
@@ -30,5 +31,6 @@ __all__ = [
     "gradient_flow", "weight_histograms", "computational_graph", "network_diagram",
     "layer_representations",
     "pool_diagram", "pooling_diagram", "squeeze_diagram",
+    "feature_maps", "first_layer_kernels",
     "shap_bar", "shap_image_grid", "channel_similarity_grid", "channel_similarity_heatmap",
 ]
