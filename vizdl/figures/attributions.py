@@ -62,7 +62,7 @@ def shap_image_grid(result, *, labels=None, class_names=None, samples=None, clas
                          f"classes), got shape {result.values.shape}; use shap_bar for tabular inputs")
     rows = _check_samples(result, samples)
     classes = list(range(result.values.shape[-1])) if classes is None else [int(c) for c in classes]
-    fig = new_figure((PANEL * (len(classes) + 1) + 1.0, PANEL * 1.3 * len(rows) + 0.9))
+    fig = new_figure((max(7.5, PANEL * (len(classes) + 1) + 1.0), PANEL * 1.3 * len(rows) + 1.2))
     axes = fig.subplots(len(rows), len(classes) + 1, squeeze=False)
     image = None
     for r, sample in enumerate(rows):
@@ -70,7 +70,7 @@ def shap_image_grid(result, *, labels=None, class_names=None, samples=None, clas
     for c, cls in enumerate(classes):
         axes[0, c + 1].set_title(f"class {_class_name(cls, class_names)}\n" + axes[0, c + 1].get_title(),
                                  fontsize=12)
-    fig.suptitle(f"SHAP attributions ({result.method} explainer): number = sum of the map = f(x) − E[f]; "
+    fig.suptitle(f"SHAP attributions ({result.method} explainer)\nnumber = sum of the map = f(x) − E[f], "
                  "frame = predicted class", fontsize=14)
     bar = fig.colorbar(image, ax=axes, orientation="horizontal", shrink=0.5, aspect=40, ticks=[-1, 0, 1])
     bar.ax.set_xticklabels(["away from the class", "0", "towards the class"], fontsize=12)
