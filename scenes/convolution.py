@@ -38,14 +38,14 @@ class Convolution(Scene):
         formula = formula_tex(case.input, case.kernel, case.stride, case.padding, case.dilation)
         formula.to_edge([0, -1, 0], buff=0.35)
         self.add(title, diagram, formula[0])
-        self.wait(0.4)
+        self.wait(0.3)
         for anims in diagram.animate_steps():
             self.add(diagram.window, diagram.marker)  # on top: only they are redrawn per frame
             self.play(*anims)
         self.play(Write(formula[1]), run_time=0.8)
         if modes:
             self.play_modes(case, diagram, title)
-        self.wait(0.8)
+        self.wait(0.6)
 
     def play_modes(self, case, diagram, title):
         self.play(FadeOut(diagram.window, diagram.marker), run_time=0.3)

@@ -272,7 +272,7 @@ class ConvolutionDiagram(VGroup):
         for i, lab in zip(indices, labels):
             self._keep_output(i, lab)
 
-    def animate_steps(self, detailed: int = 2, fast_run_time: float = 2.5):
+    def animate_steps(self, detailed: int = 2, fast_run_time: float = 2.0):
         """Yield the ``play`` lists of the whole convolution after the diagram is shown.
 
         The first ``detailed`` windows show their sum of products; the others fill the
