@@ -1,10 +1,12 @@
 """Time a 7x7 convolution GIF (k3, p1, s1: 49 windows + intro/outro) written without manim.
 
-Target (issue 4): within 5 s wall. The peer is the same animation drawn the naive way
-(a full matplotlib redraw per frame, frames written by imageio's default GIF writer).
-Prints one markdown table row per method.
+Target (issue 4): within 5 s wall on 2 cores. The peer is the same animation drawn the naive
+way (a full matplotlib redraw per frame, frames written by imageio's default GIF writer).
+Prints one markdown table row per method: the first (cold) run, which pays the imports and
+font look-ups, and the best of ``--repeat`` runs, with wall *and* process CPU time (on a
+shared machine the wall time follows the load; the CPU time is what the code costs).
 
-    .venv/bin/python benchmarks/bench_gif.py
+    .venv/bin/python benchmarks/bench_gif.py [--fast-only] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -39,7 +41,14 @@ def naive(path: Path) -> None:
     iio.imwrite(path, np.stack(frames), extension=".gif", duration=500, loop=0)
 
 
+def _timed(func, path: Path) -> tuple:
+    wall, cpu = time.perf_counter(), time.process_time()
+    func(path)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def main() -> int:
+    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, func in [("vizdl.gif (blitting, shared palette)", fast),
@@ -47,12 +56,13 @@ def main() -> int:
             if name.startswith("naive") and "--fast-only" in sys.argv:
                 continue
             path = Path(tmp) / f"{func.__name__}.gif"
-            start = time.perf_counter()
-            func(path)
-            seconds = time.perf_counter() - start
-            rows.append(f"| 7x7 conv GIF, 51 frames | {name} | {seconds:.2f} s | "
-                        f"{path.stat().st_size / 1e3:.0f} KB | {os.cpu_count()} CPUs |")
-    print("| case | method | wall | size | machine |\n| --- | --- | --- | --- | --- |")
+            cold = _timed(func, path)
+            best = min((_timed(func, path) for _ in range(max(repeat - 1, 0))), default=cold)
+            rows.append(f"| 7x7 conv GIF, 51 frames | {name} | {cold[0]:.2f} s / {cold[1]:.2f} s | "
+                        f"{best[0]:.2f} s / {best[1]:.2f} s | {path.stat().st_size / 1e3:.0f} KB | "
+                        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} |")
+    print("| case | method | cold wall / CPU | best of %d wall / CPU | size | machine |" % repeat)
+    print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     return 0
 
