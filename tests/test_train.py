@@ -152,3 +152,17 @@ def test_bad_options(tmp_path, kw, message):
 def test_augmentation_needs_images(tmp_path):
     with pytest.raises(ValueError, match="image batches"):
         _train(tmp_path, augment=["flip"])
+
+
+def test_zoo_models_are_reproducible_whatever_the_global_rng(tmp_path):
+    data = vizdl.data.load("xor", n=120)
+    runs = []
+    for name in ("a", "b"):
+        torch.rand(7)  # disturb torch's global generator between the two builds
+        model = vizdl.models.build("mlp", data=data, hidden=(4,), activation="tanh")
+        runs.append(vizdl.train(model, data, epochs=2, lr=0.3, seed=5, record=RecordSpec(every=3),
+                                out=tmp_path / name, quiet=True))
+    a, b = runs
+    for step in a.steps:
+        for key in a.keys(step):
+            assert a.tensor(step, key).tobytes() == b.tensor(step, key).tobytes()

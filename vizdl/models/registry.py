@@ -9,6 +9,7 @@ import importlib
 import inspect
 import json
 
+import torch
 from torch import nn
 
 FACTORIES = {
@@ -39,7 +40,8 @@ def factory(name: str):
     return getattr(importlib.import_module(module), attr)
 
 
-def build(name: str, *, data=None, input_shape=None, num_classes=None, **kw) -> nn.Module:
+def build(name: str, *, data=None, input_shape=None, num_classes=None, seed: int | None = 0,
+          **kw) -> nn.Module:
     """Build the zoo model ``name``.
 
     Parameters
@@ -52,6 +54,10 @@ def build(name: str, *, data=None, input_shape=None, num_classes=None, **kw) -> 
         Shape of one sample, e.g. ``(1, 28, 28)`` or ``(seq_len,)``.
     num_classes : int, optional
         Number of outputs.
+    seed : int or None
+        Seeds the initial weights (default 0), without touching torch's global random
+        state, so the same call gives the same model in every process. ``None`` draws
+        from torch's global generator instead.
     **kw
         The model's own options (``hidden``, ``activation``, ``d_model``...); see the
         factory's docstring, e.g. ``help(vizdl.models.mlp.mlp)``.
@@ -70,7 +76,12 @@ def build(name: str, *, data=None, input_shape=None, num_classes=None, **kw) -> 
     if num_classes is not None:
         kwargs["num_classes"] = num_classes
     _check_arguments(name, params, kwargs)
-    model = make(**kwargs)
+    if seed is None:
+        model = make(**kwargs)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = make(**kwargs)
     bound = inspect.signature(make).bind(**kwargs)
     bound.apply_defaults()
     config = {**_jsonable(dict(bound.arguments)), **(getattr(model, "vizdl_spec", None) or {}).get("config", {})}
