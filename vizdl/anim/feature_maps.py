@@ -229,11 +229,8 @@ def digits_run(cache_dir=None, *, epochs: int = 5, seed: int = 0):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="feature_maps_", dir=path.parent))
     try:
-        import torch
-
         data = vizdl.data.load("digits")
-        torch.manual_seed(seed)  # the initial weights (train's seed covers the batches only)
-        model = vizdl.models.build("cifar_cnn", data=data)
+        model = vizdl.models.build("cifar_cnn", data=data, seed=seed)
         spec = vizdl.RecordSpec(every=None, per_epoch=True, grads=False, probe_size=8,
                                 activations=["features.*"])
         vizdl.train(model, data, epochs=epochs, lr=0.01, optimizer="adam", batch_size=64,
