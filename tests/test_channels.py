@@ -82,6 +82,19 @@ def test_channel_matrix_matches_numpy(maps, metric):
     np.testing.assert_allclose(channel_similarity_matrix(maps, metric), expected, atol=1e-9)
 
 
+def test_tiny_and_constant_maps():
+    rng = np.random.default_rng(3)
+    maps = rng.normal(size=(5, 2, 4, 4)) * 1e-20           # tiny but not zero: still compared
+    np.testing.assert_allclose(channel_similarity(maps[0], maps), _brute_force(maps[0] * 1e20, maps * 1e20,
+                                                                                 "cosine"), atol=1e-9)
+    constant = np.full((5, 2, 4, 4), 0.1)
+    constant[:, 1] += rng.normal(size=(5, 4, 4))
+    got = channel_similarity(constant[0], constant, "correlation")
+    assert (got[:, 0] == 0).all() and np.allclose(got[0, 1], 1)
+    matrix = channel_similarity_matrix(constant, "correlation")
+    assert (matrix[0] == 0).all() and matrix[1, 1] == pytest.approx(1)
+
+
 def test_chunking_does_not_change_the_result(maps, monkeypatch):
     import vizdl.ops.channels as module
 

@@ -120,7 +120,7 @@ def _prepare_model(model, step):
         model = model.model(step)
     elif not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch nn.Module or a vizdl Run, got {type(model).__name__}")
-    net = copy.deepcopy(model).eval()
+    net = copy.deepcopy(model).cpu().eval()  # shap runs on the CPU here, like vizdl.Run.model
     for module in net.modules():
         if getattr(module, "inplace", False) is True:
             module.inplace = False
@@ -214,7 +214,6 @@ def _deep_batched(deep, background, inputs) -> np.ndarray:
     its own loop builds one such batch per input and per class. Here a chunk of inputs is
     tiled against the whole background in one batch, and each class is one backward pass.
     """
-    import torch
     from shap.explainers._deep.deep_pytorch import add_interim_values, deeplift_grad
 
     n_bg, per_pair = len(background), int(np.prod(inputs.shape[1:])) * 2
@@ -268,7 +267,8 @@ def _result(net, values, expected, inputs, method, step) -> ShapResult:
     gap = np.abs(totals - (outputs - expected[None, :]))
     result = ShapResult(values, expected, outputs, gap, inputs.numpy(), method, step)
     if method == "deep" and result.max_gap > EFFICIENCY_WARNING:
-        warnings.warn(f"DeepExplainer attributions miss f(x) - E[f(background)] by up to {result.max_gap:.3g}: "
+        warnings.warn(f"DeepExplainer attributions miss f(x) - E[f(background)] by up to "
+                      f"{result.max_gap:.3g}: "
                       "the model probably applies a non-linearity outside an nn.Module (torch.relu, "
                       "F.relu in forward), which shap's hooks cannot see", stacklevel=3)
     return result

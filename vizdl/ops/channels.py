@@ -36,13 +36,22 @@ def _chunks(count: int, per_item: int):
         yield slice(start, min(start + size, count))
 
 
+def _norms(vectors: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("...k,...k->...", vectors, vectors))
+
+
+def _inverse(norms: np.ndarray, floor) -> np.ndarray:
+    """``1 / norms`` where ``norms > floor``, else 0 (a zero or constant map has similarity 0)."""
+    return np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > floor)
+
+
 def _normalise(vectors: np.ndarray, metric: str) -> np.ndarray:
     """Centre (correlation) and scale the last axis to unit norm; zero vectors stay zero."""
-    if metric == "correlation":
+    floor = 0.0
+    if metric == "correlation":  # a constant map leaves only rounding error after centring
+        floor = 1e-9 * _norms(vectors)
         vectors = vectors - vectors.mean(axis=-1, keepdims=True)
-    norms = np.sqrt(np.einsum("...k,...k->...", vectors, vectors))
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 1e-12 * vectors.shape[-1])
-    return vectors * scale[..., None]
+    return vectors * _inverse(_norms(vectors), floor)[..., None]
 
 
 def channel_similarity(query, maps, metric: str = "cosine") -> np.ndarray:
@@ -148,8 +157,9 @@ def channel_similarity_matrix(maps, metric: str = "cosine") -> np.ndarray:
         gram += block @ block.T
         sums += block.sum(axis=1)
         count += block.shape[1]
-    if metric == "correlation":
+    floor = 0.0
+    if metric == "correlation":  # a constant channel leaves only rounding error after centring
+        floor = 1e-6 * np.sqrt(np.diag(gram))
         gram -= np.outer(sums, sums) / count
-    norms = np.sqrt(np.clip(np.diag(gram), 0.0, None))
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 1e-12 * np.sqrt(count))
+    scale = _inverse(np.sqrt(np.clip(np.diag(gram), 0.0, None)), floor)
     return np.clip(gram * np.outer(scale, scale), -1.0, 1.0)
