@@ -33,6 +33,11 @@ _NAMES = {
     "Dataset": "vizdl.data:Dataset",
     "Summary": "vizdl.models:Summary",
     "AttentionMap": "vizdl.models:AttentionMap",
+    "shap_values": "vizdl.explain:shap_values",
+    "ShapResult": "vizdl.explain:ShapResult",
+    "channel_search": "vizdl.explain:channel_search",
+    "ChannelSearch": "vizdl.explain:ChannelSearch",
+    "build_gallery": "vizdl.gallery:build_gallery",
 }
 
 __all__ = ["__version__", *_SUBPACKAGES, *_NAMES]
