@@ -10,7 +10,7 @@ Every number shown comes from the recorded run and torch autograd
 """
 from manim import Scene, config
 
-from vizdl.anim.backprop import BackpropStory
+from vizdl.anim.backprop import BackpropStory, play_beats
 from vizdl.anim.runs import scene_run
 
 config.background_color = "#ffffff"
@@ -21,11 +21,4 @@ class Backprop(Scene):
     """Forward values, loss, dl/dx_i and dl/dA_i layer by layer, the update, then the replay."""
 
     def construct(self):
-        story = BackpropStory(scene_run())
-        for beat in story.beats():
-            self.remove(*beat.remove)
-            self.add(*beat.add)
-            if beat.animations:
-                self.play(*beat.animations, run_time=beat.run_time)
-            else:
-                self.wait(beat.run_time)
+        play_beats(self, BackpropStory(scene_run()).beats())

@@ -7,6 +7,7 @@ your own 2-D MLP run with::
 """
 from manim import Scene, config
 
+from vizdl.anim.backprop import play_beats
 from vizdl.anim.runs import scene_run
 from vizdl.anim.training import TrainingStory
 
@@ -18,10 +19,4 @@ class Training(Scene):
     """Edges recoloured by the recorded weights while the boundary and the loss evolve."""
 
     def construct(self):
-        for beat in TrainingStory(scene_run()).beats():
-            self.remove(*beat.remove)
-            self.add(*beat.add)
-            if beat.animations:
-                self.play(*beat.animations, run_time=beat.run_time)
-            else:
-                self.wait(beat.run_time)
+        play_beats(self, TrainingStory(scene_run()).beats())

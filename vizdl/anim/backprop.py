@@ -239,6 +239,17 @@ class Beat(NamedTuple):
     remove: tuple = ()
 
 
+def play_beats(scene, beats) -> None:
+    """Play a story's beats on ``scene``: swap mobjects, then animate (or wait)."""
+    for beat in beats:
+        scene.remove(*beat.remove)
+        scene.add(*beat.add)
+        if beat.animations:
+            scene.play(*beat.animations, run_time=beat.run_time)
+        else:
+            scene.wait(beat.run_time)
+
+
 def _tex(value: float) -> str:
     return format_value(value, 3).replace("\u2212", "-")
 
