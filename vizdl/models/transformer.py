@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from vizdl.models import _checks
+
 POOLS = ("mean", "cls")
 
 
@@ -38,7 +40,7 @@ class TransformerConfig:
     num_classes: int = 2    # outputs of the classifier head
 
     def __post_init__(self):
-        _check_int(seq_len=self.seq_len, d_model=self.d_model, heads=self.heads,
+        _checks.positive_int(seq_len=self.seq_len, d_model=self.d_model, heads=self.heads,
                    depth=self.depth, mlp_ratio=self.mlp_ratio, num_classes=self.num_classes)
         if self.d_model % self.heads:
             raise ValueError(f"d_model={self.d_model} must be divisible by heads={self.heads}")
@@ -175,8 +177,8 @@ def tiny_transformer(*, input_shape, num_classes: int, vocab_size: int, d_model:
     Transformer
         Attention modules are ``blocks.<i>.attn``, their maps ``blocks.<i>.attn.map``.
     """
-    shape = _check_shape("input_shape", input_shape, 1, "(seq_len,)")
-    _check_int(vocab_size=vocab_size)
+    shape = _checks.shape(input_shape, 1, "(seq_len,)")
+    _checks.positive_int(vocab_size=vocab_size)
     config = TransformerConfig(shape[0], d_model, heads, depth, mlp_ratio, dropout, pool, num_classes)
     model = Transformer(TokenEmbedding(vocab_size, d_model), config)
     model.vizdl_spec = {"name": "tiny_transformer", "config": {
@@ -207,8 +209,8 @@ def vit(*, input_shape, num_classes: int, patch_size: int = 2, d_model: int = 32
     -------
     Transformer
     """
-    shape = _check_shape("input_shape", input_shape, 3, "(C, H, W)")
-    _check_int(patch_size=patch_size)
+    shape = _checks.shape(input_shape, 3, "(C, H, W)")
+    _checks.positive_int(patch_size=patch_size)
     if shape[1] % patch_size or shape[2] % patch_size:
         raise ValueError(f"patch_size={patch_size} must divide the image height and width "
                          f"of input_shape={tuple(shape)}")
@@ -224,19 +226,3 @@ def vit(*, input_shape, num_classes: int, patch_size: int = 2, d_model: int = 32
 def _public(config: TransformerConfig) -> dict:
     fields = asdict(config)
     return {k: fields[k] for k in ("d_model", "heads", "depth", "mlp_ratio", "dropout", "pool")}
-
-
-def _check_shape(name: str, value, length: int, allowed: str) -> tuple:
-    try:
-        shape = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        shape = ()
-    if len(shape) != length or min(shape) < 1:
-        raise ValueError(f"{name} must be {allowed} with positive sizes, got {value!r}")
-    return shape
-
-
-def _check_int(**values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
