@@ -23,3 +23,15 @@ def test_gallery_of_a_2d_mlp_run(tmp_path):
 def test_entries_have_unique_names():
     names = [e.name for e in RUN_ENTRIES + LECTURE_ENTRIES]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.slow
+def test_gallery_of_a_cnn_run_has_feature_maps_shap_and_channels(tmp_path):
+    data = vizdl.data.load("digits")
+    model = vizdl.models.build("cifar_cnn", data=data)
+    run = vizdl.train(model, data, epochs=1, lr=0.003, optimizer="adam", record=vizdl.RecordSpec(every=20),
+                      out=tmp_path / "cnn", quiet=True)
+    paths = build_gallery([run], tmp_path / "gallery", lecture=False, dpi=30, quiet=True)
+    names = {p.name for p in paths}
+    assert {"cnn-feature_maps.png", "cnn-kernels.png", "cnn-shap.png", "cnn-channels.png"} <= names
+    assert "cnn-network.png" not in names and "cnn-boundary.png" not in names

@@ -1,8 +1,8 @@
 """``make demo``: train small models on the embedded data and render what a lecturer opens.
 
-``python -m vizdl.demo --out out/demo`` trains a digits MLP and a 2-D circles MLP (seconds
-each, fixed seed), records them, writes the figure gallery (``out/demo/index.html``) and
-a convolution GIF, then prints what it made.
+``python -m vizdl.demo --out out/demo`` trains a digits MLP, a 2-D circles MLP, a digits CNN
+and a tiny transformer (seconds each, fixed seed), records them, writes the figure gallery
+(``out/demo/index.html``) and a convolution GIF, then prints what it made.
 """
 from __future__ import annotations
 
@@ -12,21 +12,31 @@ from pathlib import Path
 
 
 def demo_runs(out, *, quiet: bool = False) -> list:
-    """Train (or reuse) the demo runs under ``out``: digits MLP 64-32-16-10 and circles 2-4-4-2."""
+    """Train (or reuse) the demo runs under ``out``.
+
+    A digits MLP 64-32-16-10, a circles MLP 2-4-4-2, the notes' ``cifar_cnn`` on digits and
+    a tiny transformer on the toy sequence task; seconds each, fixed seed.
+    """
     import vizdl
 
     out = Path(out)
-    specs = [("digits-mlp", "digits", dict(hidden=(32, 16)), dict(epochs=8, lr=0.1, record=vizdl.RecordSpec(every=40))),
-             ("circles-mlp", "circles", dict(hidden=(4, 4), activation="tanh"),
-              dict(epochs=40, lr=0.5, record=vizdl.RecordSpec(every=60)))]
+    every = vizdl.RecordSpec
+    specs = [("digits-mlp", "mlp", ("digits", {}), dict(hidden=(32, 16)),
+              dict(epochs=8, lr=0.1, record=every(every=40))),
+             ("circles-mlp", "mlp", ("circles", {}), dict(hidden=(4, 4), activation="tanh"),
+              dict(epochs=40, lr=0.5, record=every(every=60))),
+             ("digits-cnn", "cifar_cnn", ("digits", {}), {},
+              dict(epochs=4, lr=0.003, optimizer="adam", record=every(every=40))),
+             ("sequences-transformer", "tiny_transformer", ("sequences", {"task": "contains"}), {},
+              dict(epochs=3, lr=0.01, optimizer="adam", record=every(every=40)))]
     runs = []
-    for name, dataset, model_kw, train_kw in specs:
+    for name, model_name, (dataset, data_kw), model_kw, train_kw in specs:
         path = out / name
         if (path / "run.json").exists() and vizdl.Run.open(path).meta.get("status") == "complete":
             runs.append(vizdl.Run.open(path))
             continue
-        data = vizdl.data.load(dataset, seed=0)
-        model = vizdl.models.build("mlp", data=data, **model_kw)
+        data = vizdl.data.load(dataset, seed=0, **data_kw)
+        model = vizdl.models.build(model_name, data=data, **model_kw)
         runs.append(vizdl.train(model, data, batch_size=32, seed=0, out=path, quiet=quiet, **train_kw))
     return runs
 

@@ -47,10 +47,41 @@ def _is_2d(run) -> bool:
     return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2]
 
 
+def _tokens(run) -> list[str] | None:
+    """Labels of the first probe sequence's tokens (``None`` for non-token inputs)."""
+    first = run.probe["inputs"][0]
+    return [str(int(t)) for t in first] if first.ndim == 1 and first.dtype.kind in "iu" else None
+
+
+def _is_image_model(run) -> bool:
+    shape = (run.meta.get("dataset") or {}).get("input_shape", [])
+    return run.model_name is not None and len(shape) == 3 and bool(run.steps)
+
+
+def _shap_figure(run):
+    """SHAP (DeepExplainer) of four probe images against 32 others as background."""
+    from vizdl.explain import shap_values
+
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    result = shap_values(run, inputs[4:36], inputs[:4])
+    return _figures().shap_image_grid(result, labels=labels[:4])
+
+
+def _channel_figure(run):
+    """Channel similarity of the first feature layer, searched in the probe batch."""
+    from vizdl.explain import channel_search
+    from vizdl.figures.feature_maps import channel_layers
+
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    search = channel_search(run, channel_layers(run)[0], inputs[0], inputs, k=4, labels=labels,
+                            query_label=labels[0], exclude=0, channels=[0, 1, 2, 3])
+    return _figures().channel_similarity_grid(search)
+
+
 def _is_cnn(run) -> bool:
     from vizdl.figures.feature_maps import channel_layers
 
-    return bool(run.steps) and bool(channel_layers(run))
+    return _is_image_model(run) and bool(channel_layers(run))
 
 
 RUN_ENTRIES = (
@@ -73,8 +104,12 @@ RUN_ENTRIES = (
           lambda run: _figures().feature_maps(run), _is_cnn),
     Entry("kernels", "First-layer kernels", "figures.first_layer_kernels(run)",
           lambda run: _figures().first_layer_kernels(run), _is_cnn),
+    Entry("shap", "SHAP attributions of probe images", "figures.shap_image_grid(explain.shap_values(run, bg, x))",
+          _shap_figure, _is_image_model),
+    Entry("channels", "Channel similarity (probe batch)", "figures.channel_similarity_grid(explain.channel_search(...))",
+          _channel_figure, _is_cnn),
     Entry("attention", "Attention maps (layer x head)", "figures.attention_grid(run.attention(step))",
-          lambda run: _figures().attention_grid(run.attention(None)), _has("attn")),
+          lambda run: _figures().attention_grid(run.attention(None), tokens=_tokens(run)), _has("attn")),
 )
 
 LECTURE_ENTRIES = (
