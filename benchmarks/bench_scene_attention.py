@@ -13,28 +13,17 @@ Run: ``.venv/bin/python benchmarks/bench_scene_attention.py`` (prints a Markdown
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENE = ROOT / "scenes" / "attention.py"
-MANIM = Path(sys.executable).with_name("manim")
+from manim_timing import render_seconds
+
 TARGET_S = 60.0
 
 
 def render(workdir: Path, media: Path) -> float:
-    """Seconds one ``manim -ql`` of the attention scene takes in ``workdir``."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("VIZDL_RUN", None)
-    start = time.perf_counter()
-    subprocess.run([str(MANIM), "-ql", str(SCENE), "Attention", "--media_dir", str(media),
-                    "-v", "WARNING", "--progress_bar", "none"],
-                   cwd=workdir, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    """Wall seconds of one ``manim -ql`` of the attention scene run in ``workdir``."""
+    return render_seconds("attention", media, cwd=workdir)[0]
 
 
 def main() -> None:

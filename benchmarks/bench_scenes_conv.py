@@ -12,30 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from manim_timing import render_seconds
+
 TARGETS = {"convolution": 60.0, "pooling": 40.0, "feature_maps": None}
-
-
-def render_seconds(scene: str, media_dir: str) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``manim -ql scenes/<scene>.py`` subprocess (raises on failure).
-
-    CPU time (user + system of the child) does not depend on how busy the machine is.
-    """
-    manim = Path(sys.executable).with_name("manim")
-    command = [str(manim) if manim.exists() else "manim", "-ql", "--media_dir", media_dir,
-               "--progress_bar", "none", "-v", "WARNING", str(ROOT / "scenes" / f"{scene}.py")]
-    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "VIZDL_CONV": ""})
-    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -48,8 +30,8 @@ def main(argv=None) -> int:
     missed = 0
     for scene in args.scenes:
         with tempfile.TemporaryDirectory() as media_dir:
-            cold, _ = render_seconds(scene, media_dir)
-            warm, cpu = render_seconds(scene, media_dir)
+            cold, _ = render_seconds(scene, media_dir, env={"VIZDL_CONV": ""})
+            warm, cpu = render_seconds(scene, media_dir, env={"VIZDL_CONV": ""})
         target = TARGETS[scene]
         ok = "-" if target is None else ("yes" if warm <= target else "NO")
         missed += ok == "NO"

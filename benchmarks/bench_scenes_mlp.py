@@ -12,28 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from manim_timing import render_seconds
+
 CASES = [("backprop", "-ql", True, 60.0), ("backprop", "-ql", False, 60.0),
          ("computational_graph", "-ql", False, 60.0), ("training", "-ql", False, 60.0)]
-
-
-def render_seconds(scene: str, quality: str, media_dir: str, cache_dir: str) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``manim <quality> scenes/<scene>.py`` subprocess."""
-    manim = Path(sys.executable).with_name("manim")
-    command = [str(manim) if manim.exists() else "manim", quality, "--media_dir", media_dir,
-               "--progress_bar", "none", "-v", "WARNING", str(ROOT / "scenes" / f"{scene}.py")]
-    env = {k: v for k, v in os.environ.items() if k != "VIZDL_RUN"}
-    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env={**env, "VIZDL_CACHE": cache_dir})
-    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -47,7 +32,7 @@ def main(argv=None) -> int:
     missed = 0
     with tempfile.TemporaryDirectory() as media_dir, tempfile.TemporaryDirectory() as cache_dir:
         for scene, quality, cold, target in cases:
-            wall, cpu = render_seconds(scene, quality, media_dir, cache_dir)
+            wall, cpu = render_seconds(scene, media_dir, quality=quality, env={"VIZDL_CACHE": cache_dir})
             ok = "-" if target is None else ("yes" if wall <= target else "NO")
             missed += ok == "NO"
             print(f"| `manim {quality} scenes/{scene}.py` | {'empty (trains)' if cold else 'cached'} "
