@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vizdl", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(vizdl.commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # shared helpers, not sub-commands
+            continue
         module = importlib.import_module(f"vizdl.commands.{info.name}")
         module.register(subparsers)
     return parser

@@ -1,6 +1,8 @@
 """``vizdl conv``: a convolution animation (GIF/MP4) or still (PNG) without manim."""
 from __future__ import annotations
 
+from vizdl.commands._output import add_output_arguments
+
 
 def register(subparsers) -> None:
     """Add the ``conv`` sub-command."""
@@ -12,11 +14,7 @@ def register(subparsers) -> None:
     parser.add_argument("--dilation", type=int, default=1)
     parser.add_argument("--mode", default="zeros", help="zeros, reflect, replicate or circular")
     parser.add_argument("--bias", type=float, default=0.0)
-    parser.add_argument("--step", type=int, default=None, help="for .png: output cell shown")
-    parser.add_argument("--fps", type=float, default=2.0)
-    parser.add_argument("--dpi", type=int, default=80, help="frame resolution (80: 768x432)")
-    parser.add_argument("--out", default="conv.gif", help=".gif, .mp4 or .png (default conv.gif)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_arguments(parser, default_out="conv.gif", step_help="for .png: output cell shown")
     parser.set_defaults(func=run)
 
 

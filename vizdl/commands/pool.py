@@ -1,6 +1,8 @@
 """``vizdl pool``: a max / average / squeeze pooling animation (GIF/MP4) or still (PNG)."""
 from __future__ import annotations
 
+from vizdl.commands._output import add_output_arguments
+
 
 def register(subparsers) -> None:
     """Add the ``pool`` sub-command."""
@@ -13,11 +15,7 @@ def register(subparsers) -> None:
     parser.add_argument("--input", type=int, default=None,
                         help="random input of this size instead of the notes' 8x8 matrix")
     parser.add_argument("--decimals", type=int, default=None, help="round output values")
-    parser.add_argument("--step", type=int, default=None, help="for .png: window shown")
-    parser.add_argument("--fps", type=float, default=2.0)
-    parser.add_argument("--dpi", type=int, default=80, help="frame resolution (80: 768x432)")
-    parser.add_argument("--out", default="pool.gif", help=".gif, .mp4 or .png (default pool.gif)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_arguments(parser, default_out="pool.gif", step_help="for .png: window shown")
     parser.set_defaults(func=run)
 
 
