@@ -23,3 +23,10 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _no_vizdl_environment(monkeypatch):
+    """Tests never see a lecturer's exported VIZDL_* variables (scene options, runs, cache)."""
+    for name in [n for n in os.environ if n.startswith("VIZDL_") and n != "VIZDL_WRITE_CONTROL"]:
+        monkeypatch.delenv(name)

@@ -8,7 +8,6 @@ import vizdl
 from vizdl import figures
 from vizdl.figures.activations import NAMES, activation_curve
 from vizdl.figures.boundary import XOR_POINTS, perceptron_learning
-from vizdl.figures.graph import number_text
 from vizdl.figures.network import value_text
 from vizdl.figures.representations import pca_2d
 from vizdl.testing import assert_matches_control, figure_to_array
@@ -102,17 +101,6 @@ def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
     (other / "run.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="not an MLP"):
         figures.network_diagram(other)
-
-
-# -- computational graph --------------------------------------------------------------------
-def test_computational_graph_values_and_grads_from_autograd():
-    ax = figures.computational_graph()
-    x, y, z = (torch.tensor(v, requires_grad=True) for v in (1.0, -3.0, 4.0))
-    f = (x + y) * z
-    f.backward()
-    values, grads = _texts(ax, "value-"), _texts(ax, "grad-")
-    assert values["value-f"] == number_text(f.item()) == "-8"
-    assert [grads[f"grad-{n}"] for n in "xyz"] == [number_text(t.grad.item()) for t in (x, y, z)]
 
 
 # -- boundary -------------------------------------------------------------------------------

@@ -1,24 +1,41 @@
-"""Manim mobjects and animations built from runs or arrays."""
-from vizdl.anim.attention import (
-    AttentionNumbers, AttentionWalkthrough, attention_numbers, matrix_mobject, numbers_from_env,
-    scene_run,
-)
-from vizdl.anim.backprop import BackpropLabels, BackpropStory, update_tex, update_tex_string
-from vizdl.anim.convolution import ConvCase, ConvolutionDiagram, NOTES_CASES, formula_tex
-from vizdl.anim.graph import GraphDiagram, chain_rule_tex, local_derivative_tex
-from vizdl.anim.grid import NumberGrid
-from vizdl.anim.network import NetworkDiagram, Restyle, edge_styles
-from vizdl.anim.feature_maps import FeatureMapsDiagram, LayerColumn
-from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram
-from vizdl.anim.runs import default_run, mlp_snapshots
-from vizdl.anim.training import DecisionPanel, LossCurve, decision_image
+"""Manim painters: mobjects and animations built from vizdl's views, runs or arrays.
 
-__all__ = [
-    "BackpropLabels", "BackpropStory", "update_tex", "update_tex_string", "GraphDiagram",
-    "chain_rule_tex", "local_derivative_tex", "NetworkDiagram", "Restyle", "edge_styles",
-    "default_run", "mlp_snapshots", "DecisionPanel", "LossCurve", "decision_image",
-    "ConvCase", "ConvolutionDiagram", "NOTES_CASES", "formula_tex", "NumberGrid",
-    "PoolingDiagram", "SqueezeDiagram", "FeatureMapsDiagram", "LayerColumn",
-    "AttentionNumbers", "AttentionWalkthrough", "attention_numbers", "matrix_mobject",
-    "numbers_from_env", "scene_run",
-]
+The scene contract lives in :mod:`vizdl.anim.scene` (:class:`LectureScene`, :class:`Beat`,
+:class:`Play`); element painters in :mod:`vizdl.anim.paint`. Names are imported on first
+use, so ``import vizdl.anim`` stays cheap and one topic's module never breaks another's.
+"""
+from __future__ import annotations
+
+import importlib
+
+_NAMES = {
+    "LectureScene": "scene", "Beat": "scene", "Play": "scene", "options_from_environment": "scene",
+    "Elements": "paint",
+    "GraphDiagram": "graph",
+    "BackpropLabels": "backprop", "BackpropStory": "backprop", "update_tex": "backprop",
+    "update_tex_string": "backprop",
+    "ConvCase": "convolution", "ConvolutionDiagram": "convolution", "NOTES_CASES": "convolution",
+    "formula_tex": "convolution",
+    "NumberGrid": "grid",
+    "NetworkDiagram": "network", "Restyle": "network", "edge_styles": "network",
+    "FeatureMapsDiagram": "feature_maps", "LayerColumn": "feature_maps",
+    "PoolingDiagram": "pooling", "SqueezeDiagram": "pooling",
+    "mlp_snapshots": "runs",
+    "DecisionPanel": "training", "LossCurve": "training", "decision_image": "training",
+    "AttentionNumbers": "attention", "AttentionWalkthrough": "attention", "attention_numbers": "attention",
+    "matrix_mobject": "attention",
+}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    if name not in _NAMES:
+        raise AttributeError(f"module 'vizdl.anim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"vizdl.anim.{_NAMES[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

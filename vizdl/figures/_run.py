@@ -13,17 +13,19 @@ def as_run(run):
     return run if isinstance(run, Run) else Run.open(run)
 
 
-def new_axes(ax, figsize=(7, 4.5)):
-    """``ax`` or a fresh Axes on a new figure (no pyplot state kept)."""
+def new_axes(ax, figsize=None):
+    """``ax`` or a fresh Axes on a new figure (no pyplot state kept).
+
+    The figure takes the active style's size unless ``figsize`` is given (give it only
+    when the picture's shape, not its size, demands it).
+    """
     if ax is not None:
         return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
+    return new_figure(figsize).add_subplot()
 
 
-def new_figure(figsize):
-    """A fresh constrained-layout Figure, not registered with pyplot."""
+def new_figure(figsize=None):
+    """A fresh constrained-layout Figure of the style's size (or ``figsize``), not registered with pyplot."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")

@@ -16,8 +16,10 @@ from vizdl.styles.colors import (
     weight_color,
 )
 from vizdl.styles.sheets import available, path, use
+from vizdl.styles.theme import DARK, LIGHT, Theme, fmt, fmt_all, for_background
 
 __all__ = [
     "NEGATIVE", "POSITIVE", "ZERO", "CLASS_COLORS", "class_color", "diverging_cmap",
     "symmetric_limit", "weight_color", "available", "path", "use",
+    "DARK", "LIGHT", "Theme", "fmt", "fmt_all", "for_background",
 ]

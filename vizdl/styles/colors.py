@@ -1,26 +1,14 @@
-"""Colour conventions of the lecture notes, shared by `vizdl.figures` and `vizdl.anim`.
+"""Colour conventions of the lecture notes (kept for compatibility: :mod:`vizdl.styles.theme` rules).
 
-Weights and gradients use a diverging map: red = positive, blue = negative,
-white = 0, with symmetric limits. Classes use a fixed qualitative palette.
-This module imports matplotlib's colour utilities only (no pyplot).
+Weights and gradients use a diverging map: red = positive, blue = negative, white = 0,
+with symmetric limits. Classes use a fixed qualitative palette that never reuses the sign
+colours. New code asks the theme for the colour of a *role* (``LIGHT.color("positive")``).
 """
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap, to_hex
 
-POSITIVE = "#d62728"  # red: positive weight / gradient / attribution
-NEGATIVE = "#1f77b4"  # blue: negative
-ZERO = "#ffffff"      # white: zero
-CLASS_COLORS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)
-
-
-def diverging_cmap(name: str = "vizdl_diverging") -> LinearSegmentedColormap:
-    """Return the blue-white-red colour map used for weights, gradients and attributions."""
-    return LinearSegmentedColormap.from_list(name, [NEGATIVE, ZERO, POSITIVE])
+from vizdl.styles.theme import CLASS_COLORS, NEGATIVE, POSITIVE, ZERO, class_color, diverging_cmap
 
 
 def symmetric_limit(values, quantile: float = 1.0) -> float:
@@ -38,10 +26,11 @@ def symmetric_limit(values, quantile: float = 1.0) -> float:
 
 def weight_color(value: float, limit: float) -> str:
     """Hex colour of ``value`` on the diverging map with limits ``(-limit, limit)``."""
+    from matplotlib.colors import to_hex
+
     position = 0.5 + 0.5 * float(np.clip(value / limit, -1.0, 1.0))
     return to_hex(diverging_cmap()(position))
 
 
-def class_color(index: int) -> str:
-    """Hex colour of class ``index`` (cycles through ten colours)."""
-    return CLASS_COLORS[int(index) % len(CLASS_COLORS)]
+__all__ = ["CLASS_COLORS", "NEGATIVE", "POSITIVE", "ZERO", "class_color", "diverging_cmap",
+           "symmetric_limit", "weight_color"]
