@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test test-quick bench gallery clean
+.PHONY: setup demo test test-quick bench gallery docs clean
 
 setup:
 	bash scripts/setup.sh
@@ -22,5 +22,9 @@ bench: setup
 gallery: setup
 	$(VENV)/bin/vizdl gallery --out out/gallery
 
+docs: setup
+	$(VENV)/bin/sphinx-build -q -b html docs docs/_build/html
+	@echo "docs: open docs/_build/html/auto_gallery/index.html"
+
 clean:
-	rm -rf out media .pytest_cache
+	rm -rf out media .pytest_cache docs/_build docs/auto_gallery

@@ -18,7 +18,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("data", "models", "ops", "figures", "anim", "explain", "styles", "record", "runs")
+_SUBPACKAGES = ("data", "models", "ops", "views", "figures", "anim", "explain", "styles", "record", "runs",
+                "recipes", "notebook", "scenes")
 _NAMES = {
     "train": "vizdl.training:train",
     "TrainingDiverged": "vizdl.training:TrainingDiverged",
@@ -38,6 +39,8 @@ _NAMES = {
     "channel_search": "vizdl.explain:channel_search",
     "ChannelSearch": "vizdl.explain:ChannelSearch",
     "build_gallery": "vizdl.gallery:build_gallery",
+    "show": "vizdl.notebook:show",
+    "recipe_run": "vizdl.recipes:recipe_run",
 }
 
 __all__ = ["__version__", *_SUBPACKAGES, *_NAMES]

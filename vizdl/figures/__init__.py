@@ -20,6 +20,9 @@ from vizdl.figures.representations import layer_representations
 from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
 from vizdl.figures.attributions import shap_bar, shap_image_grid
 from vizdl.figures.channels import channel_similarity_grid, channel_similarity_heatmap
+from vizdl.notebook import enable_figure_display as _enable_figure_display
+
+_enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as images
 
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
