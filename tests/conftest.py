@@ -25,8 +25,15 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _recipe_cache(tmp_path_factory):
+    """One fresh recipe cache per test session: recipes train once, never from a stale user cache."""
+    os.environ["VIZDL_CACHE"] = str(tmp_path_factory.mktemp("vizdl-cache"))
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _no_vizdl_environment(monkeypatch):
-    """Tests never see a lecturer's exported VIZDL_* variables (scene options, runs, cache)."""
-    for name in [n for n in os.environ if n.startswith("VIZDL_") and n != "VIZDL_WRITE_CONTROL"]:
+    """Tests never see a lecturer's exported VIZDL_* variables (scene options, runs)."""
+    for name in [n for n in os.environ if n.startswith("VIZDL_") and n not in ("VIZDL_WRITE_CONTROL", "VIZDL_CACHE")]:
         monkeypatch.delenv(name)

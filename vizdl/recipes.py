@@ -5,6 +5,9 @@ first call trains it (seconds, fixed seed, one torch thread) into a temporary fo
 renames it into the cache when complete, so an interrupted training never leaves half a
 run behind; later calls reopen the cached run. Change a recipe and its cache key changes.
 
+The cache is a per-user folder, like torch's and Hugging Face's: ``$VIZDL_CACHE`` if set,
+else ``$XDG_CACHE_HOME/vizdl``, else ``~/.cache/vizdl``.
+
 >>> sorted(RECIPES)[:3]
 ['circles-mlp', 'digits-cnn', 'digits-mlp']
 >>> RECIPES["xor-mlp"].model
@@ -20,8 +23,15 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-#: Where recipes are cached unless a ``cache_dir`` is given.
-DEFAULT_CACHE = Path(".vizdl-cache")
+CACHE_ENV = "VIZDL_CACHE"
+
+
+def default_cache_dir() -> Path:
+    """``$VIZDL_CACHE``, else ``$XDG_CACHE_HOME/vizdl``, else ``~/.cache/vizdl``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "vizdl"
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def get(name: str) -> Recipe:
 def cache_path(recipe: Recipe | str, cache_dir=None) -> Path:
     """Folder of a recipe's cached run: ``<cache_dir>/<name>-<key>``."""
     recipe = get(recipe) if isinstance(recipe, str) else recipe
-    return Path(cache_dir or DEFAULT_CACHE) / f"{recipe.name}-{recipe.key()}"
+    return Path(cache_dir or default_cache_dir()) / f"{recipe.name}-{recipe.key()}"
 
 
 def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
@@ -107,7 +117,7 @@ def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
     name : str
         A key of :data:`RECIPES`.
     cache_dir : path-like, optional
-        The cache folder (default ``.vizdl-cache`` in the working directory).
+        The cache folder (default :func:`default_cache_dir`).
     quiet : bool
         No progress bar while training.
 
@@ -159,4 +169,4 @@ def _train(recipe: Recipe, out: Path, quiet: bool) -> None:
         torch.set_num_threads(threads)
 
 
-__all__ = ["DEFAULT_CACHE", "RECIPES", "Recipe", "cache_path", "get", "recipe_run"]
+__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "recipe_run"]
