@@ -5,7 +5,7 @@
 >>> ds.x_train.shape[1:], ds.num_classes
 (torch.Size([1, 8, 8]), 10)
 """
-from vizdl.data.cifar import UnsafePickleError
+from vizdl.data.cifar_pickle import UnsafePickleError
 from vizdl.data.dataset import Dataset
 from vizdl.data.loading import available, load
 

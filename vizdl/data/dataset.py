@@ -59,6 +59,28 @@ def check_fractions(val_fraction: float, test_fraction: float) -> None:
                          f"got {val_fraction} + {test_fraction}")
 
 
+def check_labels(labels: np.ndarray, num_classes: int, where: str) -> np.ndarray:
+    """``labels`` as int64 after checking each is a class index in ``[0, num_classes)``.
+
+    ``labels`` is an integer array, or an object array of Python ints (checked before
+    they are converted, so a huge value is reported, not wrapped around).
+
+    Raises
+    ------
+    ValueError
+        Naming ``where`` (the file), the first bad label, its index and how many are bad.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iuO" \
+            or (labels.dtype.kind == "O" and not all(type(v) is int for v in labels)):
+        raise ValueError(f"{where}: labels must be a 1-D array of integers, got {labels.dtype} {labels.shape}")
+    bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
+    if bad.size:
+        raise ValueError(f"{where}: labels must be class indices in [0, {num_classes - 1}], got "
+                         f"{labels[bad[0]]} at index {bad[0]} ({bad.size} of {labels.size} out of range)")
+    return labels.astype(np.int64)
+
+
 def stratified_split(y: np.ndarray, fractions: tuple[float, ...], seed: int) -> list[np.ndarray]:
     """Split indices of ``y`` class by class: one index array per fraction, plus the rest first.
 

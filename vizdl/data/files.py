@@ -1,7 +1,9 @@
-"""Finding dataset files on disk: ``root``, ``$VIZDL_DATA`` or ``./data`` (no download)."""
+"""Finding dataset files on disk (``root``, ``$VIZDL_DATA`` or ``./data``; no download) and opening them
+with bounded sizes (regular files only)."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 ENV = "VIZDL_DATA"
@@ -37,3 +39,33 @@ def _missing_message(what: str, required: list[str], tried: list[Path], root) ->
     hint = "" if root is not None else f"\nPass root=FOLDER or set ${ENV} to choose the folder."
     return (f"{what} files not found (vizdl never downloads data). Put these files\n  "
             f"{', '.join(required)}\ninto one of these folders:\n  {where}{hint}")
+
+
+def open_regular(path: Path, max_bytes: int, what: str):
+    """Open ``path`` for reading after checking it is a regular file of at most ``max_bytes``.
+
+    FIFOs, devices and directories are refused (a FIFO would block, ``/dev/zero`` never
+    ends), and so is a file larger than ``max_bytes`` (the message says how large ``what``
+    files are, so a huge or sparse file is refused before any of it is read).
+    """
+    handle = open(path, "rb")  # noqa: SIM115 (returned open, closed here on refusal)
+    try:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path} is not a regular file; vizdl reads {what} from regular files only")
+        if info.st_size > max_bytes:
+            raise ValueError(f"{path} holds {info.st_size:,} bytes, more than the {max_bytes:,} bytes "
+                             f"a {what} file may have")
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def read_regular(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``max_bytes`` (see :func:`open_regular`)."""
+    with open_regular(path, max_bytes, what) as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:   # the file grew while being read
+        raise ValueError(f"{path} holds more than the {max_bytes:,} bytes a {what} file may have")
+    return raw
