@@ -38,9 +38,9 @@ def test_info_command(digits_run, capsys):
 
 
 def test_unknown_names_give_clear_errors(tmp_path, capsys):
-    assert main(["train", "resnet", "digits", "--out", str(tmp_path / "x")]) == 1
+    assert main(["train", "resnet", "digits", "--out", str(tmp_path / "x")]) == 2
     assert "mlp" in capsys.readouterr().err
-    assert main(["train", "mlp", "imagenet", "--out", str(tmp_path / "x")]) == 1
+    assert main(["train", "mlp", "imagenet", "--out", str(tmp_path / "x")]) == 2
     assert "digits" in capsys.readouterr().err
-    assert main(["info", str(tmp_path / "missing")]) == 1
+    assert main(["info", str(tmp_path / "missing")]) == 2
     assert "not a vizdl run" in capsys.readouterr().err

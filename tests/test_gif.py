@@ -68,7 +68,7 @@ def test_cli_conv_and_pool(tmp_path, capsys):
 ])
 def test_cli_errors_name_the_parameter(tmp_path, capsys, argv, words):
     assert main(argv + (["--quiet"] if "--out" in argv else ["--out", str(tmp_path / "x.gif"),
-                                                               "--quiet"])) == 1
+                                                               "--quiet"])) == 2
     err = capsys.readouterr().err
     for word in words:
         assert word in err

@@ -5,15 +5,25 @@ network diagram, a 2-D dataset a decision boundary, a CNN its feature maps, a
 transformer its attention maps) plus the lecture's run-independent pictures
 (activation functions, the computational graph, convolution and pooling diagrams,
 gradient descent), saves PNGs and writes ``index.html`` and ``index.md``.
+
+Every file is written under a temporary name and renamed, images first and the index
+last, so a killed build leaves the previous index listing complete images. Run names
+become file names of safe characters, unique per run (``xor``, ``xor-2``); every path and
+title is escaped in HTML and Markdown and every image URL percent-encoded.
 """
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from tqdm.auto import tqdm
+
+from vizdl.limits import MAX_DPI, check_dpi
+from vizdl.outputs import save_figure, write_text
 
 
 @dataclass(frozen=True)
@@ -131,52 +141,115 @@ LECTURE_ENTRIES = (
 )
 
 
-def build_gallery(runs, out, *, lecture: bool = True, dpi: int = 80, quiet: bool = False) -> list[Path]:
+def build_gallery(runs, out, *, lecture: bool = True, dpi: float = 80, quiet: bool = False,
+                  max_dpi: float | None = MAX_DPI) -> list[Path]:
     """Save every fitting picture of ``runs`` (Run objects or paths) under ``out``.
 
     Returns the written PNG paths; ``out/index.html`` and ``out/index.md`` list them with
-    the code that makes each.
+    the code that makes each. Runs sharing a folder name get distinct file names
+    (``xor-curves.png``, ``xor-2-curves.png``). ``dpi`` above ``max_dpi`` is refused
+    (``max_dpi=None`` lifts the bound).
     """
     from vizdl.runs import Run
 
+    check_dpi(dpi, max_dpi)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(Run.open(run) if not isinstance(run, Run) else run, entry)
-            for run in runs for entry in RUN_ENTRIES]
-    jobs = [(run, entry) for run, entry in jobs if entry.fits(run)]
-    jobs += [(None, entry) for entry in LECTURE_ENTRIES] if lecture else []
+    runs = [Run.open(run) if not isinstance(run, Run) else run for run in runs]
+    prefixes = unique_prefixes([run.path.name for run in runs], reserved={"lecture"})
+    jobs = [(run, prefix, entry) for run, prefix in zip(runs, prefixes) for entry in RUN_ENTRIES if entry.fits(run)]
+    jobs += [(None, "lecture", entry) for entry in LECTURE_ENTRIES] if lecture else []
     written = []
-    for run, entry in tqdm(jobs, desc="gallery", unit="figure", disable=quiet):
-        prefix = f"{run.path.name}-" if run is not None else "lecture-"
-        path = out / f"{prefix}{entry.name}.png"
+    for run, prefix, entry in tqdm(jobs, desc="gallery", unit="figure", disable=quiet):
+        path = out / f"{prefix}-{entry.name}.png"
         _save(entry.make(run), path, dpi)
         written.append((run, entry, path))
-    _write_index(out, written)
+    _write_index(out, [(run, entry, path) for run, entry, path in written if _is_complete(path)])
     return [path for _, _, path in written]
 
 
-def _save(figure_or_axes, path: Path, dpi: int) -> None:
+def safe_name(name: str) -> str:
+    """``name`` reduced to letters, digits, ``.``, ``_`` and ``-`` (``"run"`` when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "run"
+
+
+def unique_prefixes(names: list[str], reserved=frozenset()) -> list[str]:
+    """Safe, distinct file-name prefixes for ``names``: the second ``xor`` becomes ``xor-2``."""
+    used, prefixes = set(reserved), []
+    for name in names:
+        base = safe_name(name)
+        prefix, count = base, 1
+        while prefix in used:
+            count += 1
+            prefix = f"{base}-{count}"
+        used.add(prefix)
+        prefixes.append(prefix)
+    return prefixes
+
+
+def _is_complete(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
+def _save(figure_or_axes, path: Path, dpi: float) -> None:
     import matplotlib.pyplot as plt
 
     figure = getattr(figure_or_axes, "figure", figure_or_axes)
     if hasattr(figure_or_axes, "get_figure") and figure_or_axes.get_figure() is not None:
         figure = figure_or_axes.get_figure()
-    figure.savefig(path, dpi=dpi)
-    plt.close(figure)
+    try:
+        save_figure(figure, path, dpi=dpi)
+    finally:
+        plt.close(figure)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&$:/])")
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: newlines and other control characters shown as ``\\uXXXX``."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: the punctuation Markdown (or HTML) could read backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _printable(text))
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span (literal: no HTML, no emphasis), whatever backticks it holds."""
+    text = _printable(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def image_url(path: Path) -> str:
+    """The relative URL of an image beside the index, percent-encoded (``#``, ``?``, ``%``...)."""
+    return quote(path.name, safe="")
+
+
+def _source_md(run) -> str:
+    return "no run needed" if run is None else f"run {markdown_code(str(run.path))}"
+
+
+def _source_html(run) -> str:
+    return "no run needed" if run is None else f"run <code>{html.escape(_printable(run.path))}</code>"
 
 
 def _write_index(out: Path, written) -> None:
+    """``index.md`` and ``index.html`` listing ``written`` (each written atomically, after the images)."""
     md = ["# vizdl gallery", ""]
     cards = []
     for run, entry, path in written:
-        source = f"run `{run.path}`" if run is not None else "no run needed"
-        md += [f"## {entry.title}", "", f"`vizdl.{entry.code}` ({source})", "", f"![{entry.title}]({path.name})", ""]
-        cards.append(f"<figure><img src='{html.escape(path.name)}' alt='{html.escape(entry.title)}'>"
+        md += [f"## {markdown_text(entry.title)}", "",
+               f"{markdown_code('vizdl.' + entry.code)} ({_source_md(run)})", "",
+               f"![{markdown_text(entry.title)}]({image_url(path)})", ""]
+        cards.append(f"<figure><img src='{html.escape(image_url(path))}' alt='{html.escape(entry.title)}'>"
                      f"<figcaption><b>{html.escape(entry.title)}</b><br><code>vizdl.{html.escape(entry.code)}"
-                     f"</code></figcaption></figure>")
-    (out / "index.md").write_text("\n".join(md), encoding="utf-8")
+                     f"</code><br><small>{_source_html(run)}</small></figcaption></figure>")
+    write_text(out / "index.md", "\n".join(md))
     page = ("<!doctype html><meta charset='utf-8'><title>vizdl gallery</title>"
             "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;width:46%;"
             "margin:1%;vertical-align:top}img{width:100%;border:1px solid #ddd}</style>"
             "<h1>vizdl gallery</h1>" + "\n".join(cards))
-    (out / "index.html").write_text(page, encoding="utf-8")
+    write_text(out / "index.html", page)

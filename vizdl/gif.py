@@ -3,12 +3,19 @@
 One frame per window position plus an intro frame (empty output) and an outro frame
 (complete output), each held longer. ``.gif`` goes through Pillow, ``.mp4`` through PyAV
 (H.264). The diagram's artists are drawn once; each frame only moves the window.
+
+The frame count is checked before anything is drawn (at most :data:`vizdl.limits.MAX_FRAMES`
+frames and 2 GiB of RGB frames; ``max_frames=None`` lifts both), and the file is written
+under a temporary name and renamed, so an interrupted write keeps the previous file.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+
+from vizdl.limits import MAX_FRAMES, check_dpi, check_fps, check_frames
+from vizdl.outputs import atomic_path
 
 FORMATS = (".gif", ".mp4")
 FRAME_SIZE = (9.6, 5.4)   # inches; 16:9
@@ -78,20 +85,30 @@ def _buffer(fig) -> np.ndarray:
 def write_animation(path, frames, *, fps: float = 2.0, hold: int = 3) -> Path:
     """Write ``frames`` (intro first, outro last) to ``path`` (.gif or .mp4).
 
-    The first and last frames last ``hold`` frame durations.
+    The first and last frames last ``hold`` frame durations. ``fps`` must be in (0, 50]
+    for a GIF (its delays are whole 1/100 s) and in (0, 240] for an MP4. The file is
+    written under a unique temporary name in the same folder, then renamed.
     """
     import imageio.v3 as iio
 
     path = _check_path(path)
+    check_fps(fps, path.suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".gif":
-        durations = [1000 * hold / fps] + [1000 / fps] * (len(frames) - 2) + [1000 * hold / fps]
-        _write_gif(path, frames, durations)
-    else:
-        held = [frames[0]] * hold + list(frames[1:-1]) + [frames[-1]] * hold
-        iio.imwrite(path, np.stack(held), plugin="pyav", codec="libx264", fps=fps,
-                    out_pixel_format="yuv420p")
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".gif":
+            durations = [1000 * hold / fps] + [1000 / fps] * (len(frames) - 2) + [1000 * hold / fps]
+            _write_gif(tmp, frames, durations)
+        else:
+            held = [frames[0]] * hold + list(frames[1:-1]) + [frames[-1]] * hold
+            iio.imwrite(tmp, np.stack(held), plugin="pyav", codec="libx264", fps=fps,
+                        out_pixel_format="yuv420p")
     return path
+
+
+def _check_frames(count: int, size, dpi, max_frames) -> None:
+    """Check the frame count and the frames' memory (intro and outro included) before drawing."""
+    check_dpi(dpi, None)
+    check_frames(count + 2, (round(size[1] * dpi), round(size[0] * dpi)), max_frames)
 
 
 def _write_gif(path, frames, durations) -> None:
@@ -107,14 +124,19 @@ def _write_gif(path, frames, durations) -> None:
 
 
 def conv_frames(x=None, kernel=None, *, bias=0.0, stride=1, padding=0, dilation=1, mode="zeros",
-                input_size=5, kernel_size=3, quiet=True, size=FRAME_SIZE, dpi=FRAME_DPI) -> list:
-    """RGB frames of a convolution: intro, one per output cell, outro (parameters of ``conv_diagram``)."""
+                input_size=5, kernel_size=3, quiet=True, size=FRAME_SIZE, dpi=FRAME_DPI,
+                max_frames: int | None = MAX_FRAMES) -> list:
+    """RGB frames of a convolution: intro, one per output cell, outro (parameters of ``conv_diagram``).
+
+    More than ``max_frames`` frames (or 2 GiB of them) are refused before drawing;
+    ``max_frames=None`` lifts the bound.
+    """
+    from vizdl import ops
     from vizdl.figures.conv import ConvDrawing, _defaults
 
     x, kernel = _defaults(x, kernel, input_size, kernel_size)
-    from vizdl import ops
-
-    ops.conv_steps(x, kernel, bias, stride, padding, dilation, mode)   # validate before drawing
+    steps = ops.conv_steps(x, kernel, bias, stride, padding, dilation, mode)   # validate before drawing
+    _check_frames(len(steps), size, dpi, max_frames)
     fig, ax = _canvas(size, dpi)
     drawing = ConvDrawing(x, kernel, bias=bias, stride=stride, padding=padding,
                           dilation=dilation, mode=mode, ax=ax)
@@ -122,12 +144,22 @@ def conv_frames(x=None, kernel=None, *, bias=0.0, stride=1, padding=0, dilation=
 
 
 def pool_frames(x=None, *, kind="max", kernel=2, stride=None, factor=2, decimals=None,
-                quiet=True, size=FRAME_SIZE, dpi=FRAME_DPI) -> list:
-    """RGB frames of max / average pooling or squeeze (default: the notes' 8x8 example)."""
+                quiet=True, size=FRAME_SIZE, dpi=FRAME_DPI, max_frames: int | None = MAX_FRAMES) -> list:
+    """RGB frames of max / average pooling or squeeze (default: the notes' 8x8 example).
+
+    More than ``max_frames`` frames (or 2 GiB of them) are refused before drawing;
+    ``max_frames=None`` lifts the bound.
+    """
+    from vizdl import ops
     from vizdl.figures.pooling import POOL_KINDS, PoolDrawing, SqueezeDrawing
-    from vizdl.ops._checks import check_choice
+    from vizdl.ops._checks import as_image, check_choice
 
     check_choice(kind, "kind", POOL_KINDS)
+    shape = ops.NOTES_EXAMPLE.shape if x is None else as_image(x, "x").shape
+    if len(shape) == 2:   # (C, H, W) is refused by the drawing
+        out = (ops.squeeze_pool(np.zeros(shape), factor).shape[1:] if kind == "squeeze"
+               else ops.pool_output_size(shape, kernel, stride))
+        _check_frames(out[0] * out[1], size, dpi, max_frames)
     fig, ax = _canvas(size, dpi)
     if kind == "squeeze":
         drawing = SqueezeDrawing(x, factor=factor, ax=ax)

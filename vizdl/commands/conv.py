@@ -1,7 +1,13 @@
 """``vizdl conv``: a convolution animation (GIF/MP4) or still (PNG) without manim."""
 from __future__ import annotations
 
-from vizdl.commands._output import add_output_arguments
+from vizdl.commands._output import (
+    add_output_arguments,
+    check_grid,
+    check_output,
+    save_still,
+)
+from vizdl.limits import MAX_FRAMES
 
 
 def register(subparsers) -> None:
@@ -20,18 +26,24 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Execute ``vizdl conv``."""
+    out = check_output(args)
+    check_grid(args, "--input", args.input)
+    check_grid(args, "--kernel", args.kernel)
+    check_grid(args, "--padding", args.padding, minimum=0)
+    check_grid(args, "--input + 2 * --padding", args.input + 2 * args.padding)
     params = dict(input_size=args.input, kernel_size=args.kernel, stride=args.stride,
                   padding=args.padding, dilation=args.dilation, mode=args.mode, bias=args.bias)
-    if args.out.lower().endswith(".png"):
+    if out.suffix.lower() == ".png":
         from vizdl import figures, styles
 
         with styles.use("slides"):
             ax = figures.conv_diagram(step=0 if args.step is None else args.step, **params)
-            ax.figure.savefig(args.out, dpi=args.dpi)
+            save_still(ax.figure, out, args.dpi)
     else:
         from vizdl.gif import save_conv_animation
 
-        save_conv_animation(args.out, fps=args.fps, quiet=args.quiet, dpi=args.dpi, **params)
+        save_conv_animation(out, fps=args.fps, quiet=args.quiet, dpi=args.dpi,
+                            max_frames=None if args.force else MAX_FRAMES, **params)
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0

@@ -1,7 +1,13 @@
 """``vizdl pool``: a max / average / squeeze pooling animation (GIF/MP4) or still (PNG)."""
 from __future__ import annotations
 
-from vizdl.commands._output import add_output_arguments
+from vizdl.commands._output import (
+    add_output_arguments,
+    check_grid,
+    check_output,
+    save_still,
+)
+from vizdl.limits import MAX_FRAMES
 
 
 def register(subparsers) -> None:
@@ -23,26 +29,28 @@ def run(args) -> int:
     """Execute ``vizdl pool``."""
     import numpy as np
 
-    from vizdl.ops._checks import as_size, check_choice
+    from vizdl.ops._checks import check_choice
 
+    out = check_output(args)
     check_choice(args.kind, "kind", ("max", "avg", "squeeze"))
+    check_grid(args, "--kernel", args.kernel)
     x = None
     if args.input is not None:
-        as_size(args.input, "input")
+        check_grid(args, "--input", args.input)
         x = np.round(np.random.default_rng(0).uniform(size=(args.input, args.input)), 1)
     params = (dict(factor=args.factor) if args.kind == "squeeze" else
               dict(kernel=args.kernel, stride=args.stride, decimals=args.decimals))
-    if args.out.lower().endswith(".png"):
+    if out.suffix.lower() == ".png":
         from vizdl import figures, styles
 
         with styles.use("slides"):
             ax = figures.pooling_diagram(x, kind=args.kind, step=args.step, **params)
-            ax.figure.savefig(args.out, dpi=args.dpi)
+            save_still(ax.figure, out, args.dpi)
     else:
         from vizdl.gif import save_pool_animation
 
-        save_pool_animation(args.out, x, kind=args.kind, fps=args.fps, quiet=args.quiet,
-                            dpi=args.dpi, **params)
+        save_pool_animation(out, x, kind=args.kind, fps=args.fps, quiet=args.quiet, dpi=args.dpi,
+                            max_frames=None if args.force else MAX_FRAMES, **params)
     if not args.quiet:
         print(f"wrote {args.out}")
     return 0

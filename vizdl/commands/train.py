@@ -28,10 +28,11 @@ def run(args) -> int:
     """Execute ``vizdl train``."""
     import vizdl
 
+    hidden = None if args.hidden is None else parse_hidden(args.hidden)   # before loading anything
     data = vizdl.data.load(args.dataset, root=args.data_root, seed=args.seed)
     kwargs = {}
-    if args.hidden:
-        kwargs["hidden"] = tuple(int(h) for h in args.hidden.split(","))
+    if hidden is not None:
+        kwargs["hidden"] = hidden
     if args.activation:
         kwargs["activation"] = args.activation
     model = vizdl.models.build(args.model, data=data, **kwargs)
@@ -42,3 +43,14 @@ def run(args) -> int:
     final = run_.meta.get("final", {})
     print(f"{run_.path}: {len(run_.steps)} snapshots, test accuracy {final.get('test_acc', float('nan')):.3f}")
     return 0
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """``--hidden 128,64`` as ``(128, 64)``; anything but positive integers is refused."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"--hidden must be comma-separated positive integers such as 128,64, got {text!r}")
+    return sizes

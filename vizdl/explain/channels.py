@@ -78,8 +78,9 @@ def _module(model, layer: str):
 def feature_maps(model, layer: str, inputs, *, batch_size: int = 512) -> np.ndarray:
     """Output of ``model``'s module ``layer`` on ``inputs``, as float32 ``(N, C, H, W)``.
 
-    Runs under ``torch.no_grad`` in eval mode (the training mode is restored afterwards);
-    the forward hook is removed in ``finally``, also when the forward pass raises.
+    Runs under ``torch.no_grad`` in eval mode (every module's own training flag is
+    restored afterwards); the forward hook is registered and removed inside one
+    ``try``/``finally``, so none is left when the inputs or the forward pass raise.
 
     Raises
     ------
@@ -90,18 +91,19 @@ def feature_maps(model, layer: str, inputs, *, batch_size: int = 512) -> np.ndar
     """
     import torch
 
+    from vizdl.record.state import eval_mode
+
     module, captured = _module(model, layer), []
-    handle = module.register_forward_hook(lambda _m, _i, out: captured.append(out.detach().cpu()))
-    was_training = model.training
     inputs = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
+    handle = None
     try:
-        model.eval()
-        with torch.no_grad():
+        handle = module.register_forward_hook(lambda _m, _i, out: captured.append(out.detach().cpu()))
+        with eval_mode(model), torch.no_grad():
             for start in range(0, len(inputs), batch_size):
                 model(inputs[start:start + batch_size].float())
     finally:
-        handle.remove()
-        model.train(was_training)
+        if handle is not None:
+            handle.remove()
     maps = torch.cat(captured).numpy() if captured else np.zeros((0,))
     if maps.ndim < 3:
         raise ValueError(f"layer {layer!r} has output shape {tuple(maps.shape)}, without a channel axis: "

@@ -6,18 +6,33 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
 from vizdl.figures._run import as_run, new_axes, new_figure
+from vizdl.limits import MAX_RESOLUTION, check_size
 from vizdl.styles.colors import class_color
 
 
+CHUNK = 65536   # points per forward pass of a boundary grid
+
+
 def _probabilities(model, points) -> np.ndarray:
+    """Softmax outputs in eval mode (no BatchNorm statistic is updated), ``CHUNK`` points at a time."""
     import torch
 
-    with torch.no_grad():
-        return torch.softmax(model(torch.as_tensor(points, dtype=torch.float32)), 1).numpy()
+    from vizdl.record.state import eval_mode
+
+    points = torch.as_tensor(points, dtype=torch.float32)
+    with eval_mode(model), torch.no_grad():
+        return torch.cat([torch.softmax(model(points[i:i + CHUNK]), 1)
+                          for i in range(0, len(points), CHUNK)]).numpy()
 
 
-def boundary_grid(model, lims, resolution: int = 120) -> tuple:
-    """``(xx, yy, probs)``: softmax probabilities of ``model`` on a ``resolution`` square grid."""
+def boundary_grid(model, lims, resolution: int = 120, *, max_resolution: int | None = MAX_RESOLUTION) -> tuple:
+    """``(xx, yy, probs)``: softmax probabilities of ``model`` on a ``resolution`` square grid.
+
+    The model runs in eval mode (every module's flag restored after), so drawing a
+    boundary never updates BatchNorm statistics. ``resolution`` above ``max_resolution``
+    is refused (pass ``max_resolution=None`` to go past it deliberately).
+    """
+    resolution = check_size("resolution", resolution, max_resolution, minimum=2, override="max_resolution=")
     (x0, x1), (y0, y1) = lims
     xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     probs = _probabilities(model, np.stack([xx.ravel(), yy.ravel()], 1))
@@ -49,7 +64,8 @@ def _points(run, points):
         np.asarray(run.probe["labels"]).astype(int)
 
 
-def decision_boundary(run, step=None, *, ax=None, points=None, resolution: int = 120, title: bool = True):
+def decision_boundary(run, step=None, *, ax=None, points=None, resolution: int = 120, title: bool = True,
+                      max_resolution: int | None = MAX_RESOLUTION):
     """The model of ``run`` at ``step`` on the 2-D plane: class probabilities and the data.
 
     Parameters
@@ -60,11 +76,16 @@ def decision_boundary(run, step=None, *, ax=None, points=None, resolution: int =
         Recorded step (last by default).
     points : (X, y), optional
         Points to draw (the probe batch by default).
+    resolution : int
+        Grid points per side of the heat map.
+    max_resolution : int or None
+        Bound on ``resolution`` (1000: a million forward passes); ``None`` lifts it.
 
     Returns
     -------
     Axes
     """
+    check_size("resolution", resolution, max_resolution, minimum=2, override="max_resolution=")
     run = as_run(run)
     step = run.require_step(step)
     X, y = _points(run, points)
@@ -72,7 +93,7 @@ def decision_boundary(run, step=None, *, ax=None, points=None, resolution: int =
         raise ValueError(f"run {run.path}: inputs have {X.shape[1]} features; decision_boundary needs 2-D inputs")
     ax = new_axes(ax, (5, 5))
     lims = _limits(X)
-    xx, yy, probs = boundary_grid(run.model(step), lims, resolution)
+    xx, yy, probs = boundary_grid(run.model(step), lims, resolution, max_resolution=max_resolution)
     ax.imshow(_heat_rgb(probs), origin="lower", extent=(*lims[0], *lims[1]), aspect="auto", alpha=0.85,
               interpolation="bilinear", gid="heatmap")
     if probs.shape[-1] == 2:
@@ -89,13 +110,15 @@ def decision_boundary(run, step=None, *, ax=None, points=None, resolution: int =
     return ax
 
 
-def decision_boundary_grid(run, steps=None, *, ncols: int = 4, points=None, resolution: int = 80):
+def decision_boundary_grid(run, steps=None, *, ncols: int = 4, points=None, resolution: int = 80,
+                           max_resolution: int | None = MAX_RESOLUTION):
     """:func:`decision_boundary` at several recorded steps (8 spread over the run by default).
 
     Returns
     -------
     Figure
     """
+    check_size("resolution", resolution, max_resolution, minimum=2, override="max_resolution=")
     run = as_run(run)
     if steps is None:
         idx = np.unique(np.round(np.linspace(0, len(run.steps) - 1, min(8, len(run.steps)))).astype(int))
@@ -105,7 +128,7 @@ def decision_boundary_grid(run, steps=None, *, ncols: int = 4, points=None, reso
     fig = new_figure((3 * ncols, 3 * nrows))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, step in zip(axes, steps):
-        decision_boundary(run, step, ax=ax, points=points, resolution=resolution)
+        decision_boundary(run, step, ax=ax, points=points, resolution=resolution, max_resolution=max_resolution)
     for ax in axes[len(steps):]:
         ax.set_visible(False)
     return fig

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from vizdl.record.state import eval_mode
+
 
 @dataclass
 class Row:
@@ -98,21 +100,19 @@ def summary(model: nn.Module, input_shape, *, device="cpu", batch_size: int = 2)
     owners = {n: m for n, m in model.named_modules()
               if n not in leaves and any(True for _ in m.parameters(recurse=False))}
     dtype = torch.long if any(isinstance(m, nn.Embedding) for m in model.modules()) else torch.float32
-    order, outputs, handles, was_training = [], {}, [], model.training
+    order, outputs, handles = [], {}, []
     try:
         for name, module in owners.items():
             handles.append(module.register_forward_pre_hook(_on_entry(name, order)))
         for name, module in leaves.items():
             handles.append(module.register_forward_hook(_on_exit(name, order, outputs)))
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(torch.zeros(batch_size, *shape, dtype=dtype, device=device))
     except RuntimeError as error:
         raise ValueError(f"model cannot take samples of input_shape={shape}: {error}") from error
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     return _tabulate(model, shape, leaves, owners, order, outputs)
 
 

@@ -11,6 +11,7 @@ from torch import nn
 
 from vizdl.record.hooks import attention_names, capture_outputs, select_layers
 from vizdl.record.spec import RecordSpec
+from vizdl.record.state import eval_mode
 from vizdl.runs import Run, RunWriter
 
 
@@ -137,14 +138,9 @@ class Recorder:
         if not self.probe or not (self.layers or self.attention):
             return {}
         names = self.layers + list(self.attention)
-        was_training = self.model.training
         device = next(self.model.parameters()).device
-        self.model.eval()
-        try:
-            with torch.no_grad(), capture_outputs(self.model, names) as outputs:
-                self.model(self.probe[0].to(device))
-        finally:
-            self.model.train(was_training)
+        with eval_mode(self.model), torch.no_grad(), capture_outputs(self.model, names) as outputs:
+            self.model(self.probe[0].to(device))
         tensors = {f"act/{name}": outputs[name] for name in self.layers if name in outputs}
         tensors.update({f"attn/{parent}": outputs[name] for name, parent in self.attention.items()
                         if name in outputs})

@@ -24,8 +24,22 @@ def eval_mode(model: nn.Module):
     >>> model.training, model[0].training, model[1].training
     (True, True, False)
     """
+    with kept_modes(model):
+        model.eval()
+        yield model
+
+
+@contextlib.contextmanager
+def kept_modes(model: nn.Module):
+    """Restore every module's own ``training`` flag when the block ends (also on an exception).
+
+    >>> model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)).eval()
+    >>> with kept_modes(model):
+    ...     _ = model.train()          # e.g. a training loop
+    >>> model.training, model[1].training
+    (False, False)
+    """
     flags = [(module, module.training) for module in model.modules()]
-    model.eval()
     try:
         yield model
     finally:
@@ -33,4 +47,4 @@ def eval_mode(model: nn.Module):
             module.training = flag
 
 
-__all__ = ["eval_mode"]
+__all__ = ["eval_mode", "kept_modes"]

@@ -1,6 +1,7 @@
 """``vizdl.train``: a plain, readable training loop that records as it goes."""
 from __future__ import annotations
 
+import functools
 import math
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from vizdl.record import Recorder, RecordSpec
+from vizdl.record.state import eval_mode, kept_modes
 from vizdl.runs import Run
 from vizdl.training import options
 
@@ -24,6 +26,18 @@ class TrainingDiverged(FloatingPointError):
         self.run_path = run_path
 
 
+def _leaves_caller_state(func):
+    """Run ``func(model, ...)`` in a fork of torch's generators and restore every module's training flag."""
+    @functools.wraps(func)
+    def wrapper(model, *args, **kwargs):
+        if not isinstance(model, nn.Module):
+            raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+        with kept_modes(model), torch.random.fork_rng(devices=_cuda_devices()):
+            return func(model, *args, **kwargs)
+    return wrapper
+
+
+@_leaves_caller_state
 def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr: float = 0.01,
           optimizer: str = "sgd", momentum: float = 0.9, schedule=None, early_stopping=None,
           clip_grad_norm: float | None = None, weight_decay: float = 0.0, l1: float = 0.0,
@@ -56,8 +70,9 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
     device : str
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``...
     seed : int
-        Seeds initialisation, shuffling and augmentation: same seed on CPU gives
-        bit-identical snapshots.
+        Seeds initialisation, shuffling, augmentation and dropout: same seed on CPU gives
+        bit-identical snapshots. Torch's global random generator is left as it was
+        (training draws from a fork of it).
     record : RecordSpec or None
         What to record (default ``RecordSpec()``); ``None`` trains without snapshots
         (metrics are still written).
@@ -69,18 +84,31 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
     Returns
     -------
     Run
-        The recorded run, opened for reading.
+        The recorded run, opened for reading. The model is trained in place (and moved to
+        ``device``); every module's ``training`` flag is restored to what it was.
+
+    Raises
+    ------
+    ValueError
+        Before anything changes, for an option out of range (each message names it:
+        ``clip_grad_norm`` must be > 0, ``l1`` and ``weight_decay`` >= 0, ``epochs`` and
+        ``batch_size`` integers >= 1, ``lr`` > 0 and finite, ``momentum`` in [0, 1)...).
+    TrainingDiverged
+        When the loss becomes NaN or infinite.
     """
+    options.check_train_options(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
+                                momentum=momentum, schedule=schedule, early_stopping=early_stopping,
+                                clip_grad_norm=clip_grad_norm, weight_decay=weight_decay, l1=l1, init=init,
+                                augment=augment, seed=seed)
+    spec = _record_spec(record)
     data = _as_dataset(data)
-    _check_positive(epochs=epochs, batch_size=batch_size)
-    torch.manual_seed(seed)
+    _check_augment(augment, data)
+    target = options.resolve_device(device)
+    torch.manual_seed(seed)   # dropout draws from the global generator, forked by @_leaves_caller_state
     generator = torch.Generator().manual_seed(seed)
     options.initialize(model, init, generator=generator)
-    target = options.resolve_device(device)
     model.to(target)
     _check_compatible(model, data, target)
-    spec = RecordSpec(every=None, weights=False, grads=False, activations=False, attention=False) \
-        if record is None else (RecordSpec() if record is _DEFAULT else record)
     steps_per_epoch = math.ceil(len(data.x_train) / batch_size)
     out = Path(out) if out is not None else _default_out(model, data, name)
     opt = options.make_optimizer(optimizer, model.parameters(), lr=lr, weight_decay=weight_decay,
@@ -196,19 +224,14 @@ class _Loop:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device, batch_size: int = 1024) -> dict:
-    """Mean cross-entropy and accuracy of ``model`` on ``(x, y)`` in eval mode."""
-    was_training = model.training
-    model.eval()
+    """Mean cross-entropy and accuracy of ``model`` on ``(x, y)`` in eval mode (flags restored after)."""
     total_loss, correct = 0.0, 0
-    try:
-        with torch.no_grad():
-            for start in range(0, len(x), batch_size):
-                xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
-                logits = model(xb)
-                total_loss += F.cross_entropy(logits, yb, reduction="sum").item()
-                correct += (logits.argmax(1) == yb).sum().item()
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+            logits = model(xb)
+            total_loss += F.cross_entropy(logits, yb, reduction="sum").item()
+            correct += (logits.argmax(1) == yb).sum().item()
     count = max(len(x), 1)
     return {"loss": total_loss / count, "acc": correct / count}
 
@@ -228,10 +251,26 @@ def _as_dataset(data):
     return data
 
 
-def _check_positive(**values) -> None:
-    for key, value in values.items():
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{key} must be a positive integer, got {value!r}")
+def _record_spec(record) -> RecordSpec:
+    if record is None:
+        return RecordSpec(every=None, weights=False, grads=False, activations=False, attention=False)
+    if record is _DEFAULT:
+        return RecordSpec()
+    if not isinstance(record, RecordSpec):
+        raise ValueError(f"record must be a vizdl.RecordSpec or None, got {record!r}")
+    return record
+
+
+def _check_augment(augment, data) -> None:
+    kinds = options.augment_kinds(augment)
+    if kinds and data.x_train.dim() != 4:
+        raise ValueError(f"augment={list(kinds)} needs image batches (B, C, H, W), but dataset "
+                         f"{getattr(data, 'name', '?')!r} gives samples of shape {tuple(data.x_train.shape[1:])}")
+
+
+def _cuda_devices() -> list[int]:
+    """CUDA devices whose generators :func:`torch.random.fork_rng` must save (all of them when seeding)."""
+    return list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
 
 
 def _check_compatible(model: nn.Module, data, device) -> None:
@@ -241,16 +280,12 @@ def _check_compatible(model: nn.Module, data, device) -> None:
     if expected is not None and tuple(expected) != tuple(sample.shape[1:]):
         raise ValueError(f"model expects inputs of shape {tuple(expected)} but dataset "
                          f"{getattr(data, 'name', '?')!r} gives samples of shape {tuple(sample.shape[1:])}")
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(sample)
     except RuntimeError as error:
         raise ValueError(f"model cannot take samples of shape {tuple(sample.shape[1:])} from dataset "
                          f"{getattr(data, 'name', '?')!r}: {error}") from error
-    finally:
-        model.train(was_training)
 
 
 def _default_out(model, data, name) -> Path:
