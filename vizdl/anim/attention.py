@@ -189,10 +189,12 @@ def _sequences(seq_len: int, task: str, seed: int):
 
 
 def _seeded(build, seed):
+    """``build()`` with torch seeded by ``seed``, in a fork of the global generator (left as it was)."""
     import torch
 
-    torch.manual_seed(seed)
-    return build()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
 
 
 # -- mobjects -------------------------------------------------------------------------------

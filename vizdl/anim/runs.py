@@ -77,12 +77,9 @@ def _train(params: dict, path: Path):
 def _train_to(params: dict, path: Path, vizdl):
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    import torch
-
     data = vizdl.data.load(params["dataset"])
-    torch.manual_seed(params["seed"])  # build() draws the initial weights from the global generator
-    model = vizdl.models.build("mlp", data=data, hidden=tuple(params["hidden"]),
-                               activation=params["activation"])
+    model = vizdl.models.build("mlp", data=data, hidden=tuple(params["hidden"]),   # global RNG untouched
+                               activation=params["activation"], seed=params["seed"])
     vizdl.train(model, data, epochs=params["epochs"], batch_size=params["batch_size"], lr=params["lr"],
                 seed=params["seed"], record=vizdl.RecordSpec(every=params["every"]), out=tmp, quiet=True)
     path.parent.mkdir(parents=True, exist_ok=True)

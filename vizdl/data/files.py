@@ -41,21 +41,22 @@ def _missing_message(what: str, required: list[str], tried: list[Path], root) ->
             f"{', '.join(required)}\ninto one of these folders:\n  {where}{hint}")
 
 
-def open_regular(path: Path, max_bytes: int, what: str):
+def open_regular(path: Path, max_bytes: int | None, what: str):
     """Open ``path`` for reading after checking it is a regular file of at most ``max_bytes``.
 
     FIFOs, devices and directories are refused (a FIFO would block, ``/dev/zero`` never
-    ends), and so is a file larger than ``max_bytes`` (the message says how large ``what``
-    files are, so a huge or sparse file is refused before any of it is read).
+    ends), and so is a file larger than ``max_bytes`` (``None``: no bound), so a huge or
+    sparse file is refused before any of it is read.
     """
-    handle = open(path, "rb")  # noqa: SIM115 (returned open, closed here on refusal)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO must not block the open
+    handle = os.fdopen(descriptor, "rb")
     try:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"{path} is not a regular file; vizdl reads {what} from regular files only")
-        if info.st_size > max_bytes:
+        if max_bytes is not None and info.st_size > max_bytes:
             raise ValueError(f"{path} holds {info.st_size:,} bytes, more than the {max_bytes:,} bytes "
-                             f"a {what} file may have")
+                             f"allowed for a {what} file")
     except BaseException:
         handle.close()
         raise
@@ -67,5 +68,5 @@ def read_regular(path: Path, max_bytes: int, what: str) -> bytes:
     with open_regular(path, max_bytes, what) as handle:
         raw = handle.read(max_bytes + 1)
     if len(raw) > max_bytes:   # the file grew while being read
-        raise ValueError(f"{path} holds more than the {max_bytes:,} bytes a {what} file may have")
+        raise ValueError(f"{path} holds more than the {max_bytes:,} bytes allowed for a {what} file")
     return raw

@@ -59,7 +59,7 @@ def read_idx(path: Path, limit: int | None = None, *, max_bytes: int = MAX_IDX_B
     """
     path = Path(path)
     gz = path.suffix == ".gz"
-    with open_regular(path, MAX_IDX_BYTES if gz else max_bytes + 1024, "IDX") as raw_handle:
+    with open_regular(path, MAX_IDX_BYTES if gz else None, "gzip-compressed IDX") as raw_handle:
         handle = gzip.GzipFile(fileobj=raw_handle) if gz else raw_handle
         try:
             return _read_idx(handle, path, limit, max_bytes, None if gz else os.fstat(raw_handle.fileno()).st_size)

@@ -1,6 +1,8 @@
 """``load(name, ...)``: every dataset by name, split into train / val / test."""
 from __future__ import annotations
 
+import numbers
+
 from vizdl.data import cifar, digits, idx, sequences, synthetic
 from vizdl.data.dataset import Dataset, from_arrays, from_official_split
 
@@ -45,6 +47,8 @@ def load(name: str, *, root=None, seed: int = 0, val_fraction: float = 0.1,
     """
     if name not in available():
         raise KeyError(f"unknown dataset {name!r}; available datasets: {', '.join(available())}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     common = {"seed": seed, "val_fraction": val_fraction}
     if name in synthetic.GENERATORS:
         return _synthetic(name, params, common, test_fraction)

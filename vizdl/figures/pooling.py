@@ -40,6 +40,8 @@ class PoolDrawing:
         self.kind = kind
         self.windows = ops.pool_windows(self.x.shape, kernel, stride)
         self.output, self.argmax = _pool_values(self.x, kind, kernel, stride)
+        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0):
+            raise ValueError(f"decimals must be None or an integer >= 0, got {decimals!r}")
         self.decimals = decimals
         self.ax = _new_axes(ax)
         self._draw()
