@@ -37,6 +37,8 @@ import hostile_forge as forge
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+# cases whose fix belongs to the run reader (branch runs-speed: RunFormatError naming the file)
+RUN_READER = "run-reader"
 
 
 @dataclass(frozen=True)
@@ -500,9 +502,9 @@ def _train_flags(tmp):
 
 
 # -- the command line ------------------------------------------------------------------------------
-def _cli(name: str, argv: Callable | list, expect: str, isolated: bool = False) -> Case:
+def _cli(name: str, argv: Callable | list, expect: str, isolated: bool = False, tags: tuple = ()) -> Case:
     action = argv if callable(argv) else (lambda tmp, argv=argv: [str(a).replace("{tmp}", str(tmp)) for a in argv])
-    return Case("cli", name, action, kind="cli", expect=expect, isolated=isolated)
+    return Case("cli", name, action, kind="cli", expect=expect, isolated=isolated, tags=tags)
 
 
 def _a_file(tmp: Path) -> Path:
@@ -600,7 +602,7 @@ CLI_CASES = [
     _cli("info_a_file", lambda tmp: ["info", str(_a_file(tmp))], "a-file"),
     _cli("info_empty_folder", ["info", "{tmp}"], "run"),
     _cli("info_bad_run_json", _bad_run_json, "run.json"),
-    _cli("info_bad_snapshot", _bad_snapshot, "snapshots|safetensors"),
+    _cli("info_bad_snapshot", _bad_snapshot, "snapshots", tags=(RUN_READER,)),
     _cli("gallery_missing_run", ["gallery", "{tmp}/missing", "--no-lecture", "--quiet", "--out", "{tmp}/g"],
          "missing"),
     _cli("gallery_dpi_0", lambda tmp: ["gallery", str(copy_run(tmp, "xor")), "--dpi", "0", "--quiet",

@@ -29,12 +29,13 @@ def test_one_line_on_stderr(tmp_path, capsys):
     assert err.count("\n") == 1 and err.startswith("vizdl conv: error: fps")
 
 
-def test_force_goes_past_a_limit(tmp_path, capsys):
+def test_force_goes_past_a_limit(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("vizdl.commands._output.MAX_GRID", 6)     # a small limit keeps the test fast
     out = tmp_path / "p.png"
-    assert main(["pool", "--input", "34", "--kernel", "17", "--out", str(out), "--quiet"]) == 2
-    assert "--force" in capsys.readouterr().err and not out.exists()
-    assert main(["pool", "--input", "34", "--kernel", "17", "--dpi", "20", "--out", str(out), "--quiet",
-                 "--force"]) == 0
+    assert main(["pool", "--input", "8", "--out", str(out), "--quiet"]) == 2
+    assert "--input=8 is above vizdl's limit of 6; add --force" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["pool", "--input", "8", "--dpi", "20", "--out", str(out), "--quiet", "--force"]) == 0
     assert out.stat().st_size > 0
 
 

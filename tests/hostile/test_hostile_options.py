@@ -40,9 +40,11 @@ def test_limit_messages_say_how_to_go_past_them(tmp_path):
         figures.decision_boundary(run, resolution=1001)
     ax = figures.decision_boundary(run, resolution=1001, max_resolution=None)
     assert ax.get_images()[0].get_array().shape[:2] == (1001, 1001)
-    with pytest.raises(ValueError, match=r"441 frames.*limit of 400.*max_frames=None"):
-        conv_frames(input_size=23, dpi=8)
-    assert len(conv_frames(input_size=23, dpi=8, max_frames=None)) == 441
+    with pytest.raises(ValueError, match=r"443 frames.*limit of 400.*max_frames=None"):
+        conv_frames(input_size=23)                     # 21 x 21 windows, an intro and an outro
+    with pytest.raises(ValueError, match=r"18 frames.*limit of 10"):
+        conv_frames(input_size=6, dpi=20, max_frames=10)
+    assert len(conv_frames(input_size=6, dpi=20, max_frames=None)) == 18
 
 
 def test_animation_memory_is_bounded_whatever_the_frame_count():
