@@ -116,7 +116,7 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
     scheduler = options.make_schedule(schedule, opt, total_steps=epochs * steps_per_epoch)
     hparams = dict(epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, momentum=momentum,
                    schedule=schedule, early_stopping=early_stopping, clip_grad_norm=clip_grad_norm,
-                   weight_decay=weight_decay, l1=l1, init=init, augment=list(augment or []),
+                   weight_decay=weight_decay, l1=l1, init=init, augment=list(options.augment_kinds(augment)),
                    device=str(target))
     meta = {"name": out.name, "dataset": _dataset_meta(data), "hparams": hparams, "seed": seed,
             "summary": _summary(model, data)}
