@@ -19,7 +19,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("data", "models", "ops", "views", "figures", "anim", "explain", "styles", "record", "runs",
-                "recipes", "notebook", "scenes")
+                "recipes", "notebook", "scenes", "limits", "outputs")
 _NAMES = {
     "train": "vizdl.training:train",
     "TrainingDiverged": "vizdl.training:TrainingDiverged",

@@ -61,7 +61,7 @@ def _naming(error: OSError, path: Path, tmp: Path | None = None) -> OSError:
     """``error`` about ``path`` (the file the user asked for) rather than its temporary name."""
     if error.errno is None or (tmp is not None and error.filename not in (str(tmp), tmp)):
         return error
-    return type(error)(error.errno, f"{error.strerror} (writing {path})", str(path))
+    return type(error)(error.errno, error.strerror, str(path))
 
 
 def write_text(path, text: str) -> Path:

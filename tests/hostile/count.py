@@ -80,7 +80,7 @@ class Pool:
             self.process.wait()
 
 
-def run_cases(case_ids, *, memory_mib: int = 4096, timeout: float = 60.0, echo=None) -> list[dict]:
+def run_cases(case_ids, *, memory_mib: int = 4096, timeout: float = 180.0, echo=None) -> list[dict]:
     pool = Pool(memory_mib, timeout)
     results = []
     try:
@@ -114,7 +114,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory", type=int, default=4096, help="address-space limit per worker (MiB)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per case")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per case")
     parser.add_argument("--groups", default=None, help="comma-separated groups (default: all)")
     parser.add_argument("--json", default=None, help="write every result to this file")
     args = parser.parse_args()

@@ -433,11 +433,23 @@ def _recorder_probe(model, tmp):
         rec.capture(0)
 
 
-def _train_digits(model, tmp):
+def tiny_images():
+    """64 random 1x8x8 images in 10 classes, with the attributes vizdl.train reads from a Dataset."""
+    import types
+
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(96, 1, 8, 8, generator=g), torch.randint(0, 10, (96,), generator=g)
+    return types.SimpleNamespace(name="images", x_train=x[:64], y_train=y[:64], x_val=x[64:80], y_val=y[64:80],
+                                 x_test=x[80:], y_test=y[80:], classes=[str(k) for k in range(10)],
+                                 params={}, input_shape=(1, 8, 8))
+
+
+def _train_images(model, tmp):
     import vizdl
 
-    data = vizdl.data.load("digits")
-    vizdl.train(model, data, epochs=1, batch_size=256, lr=0.01, record=None, out=tmp / "run", quiet=True)
+    vizdl.train(model, tiny_images(), epochs=1, batch_size=32, lr=0.01, record=None, out=tmp / "run", quiet=True)
 
 
 def _boundary_grid_bn(tmp):
@@ -497,7 +509,7 @@ STATE_CASES = [
 def _train_flags(tmp):
     model = bn_model()
     before = modes(model)
-    _train_digits(model, tmp)
+    _train_images(model, tmp)
     assert modes(model) == before, f"training flags changed: {before} -> {modes(model)}"
 
 
