@@ -11,11 +11,11 @@ after a last redraw. ``vizdl watch RUN`` is the command line; in a notebook,
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from vizdl.outputs import save_figure, write_text
 
 #: run.json statuses of a run that is still being written.
 RUNNING = ("running",)
@@ -83,26 +83,7 @@ def write_page(png: Path, page: Path, title: str, done: bool) -> None:
             f"</head><body><h3>{html.escape(title)}</h3>"
             f"<img style='max-width:100%' src='{html.escape(png.name, quote=True)}?t={time.time_ns()}'/>"
             "</body></html>")
-    _atomic_write(page, body.encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _save_figure(figure, png: Path, dpi: int) -> None:
-    import io
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    _atomic_write(png, buffer.getvalue())
+    write_text(page, body)
 
 
 def watch(path, *, out=None, interval: float = 1.0, timeout: float | None = None, dpi: int = 80,
@@ -145,7 +126,7 @@ def watch(path, *, out=None, interval: float = 1.0, timeout: float | None = None
             seen, last_change = current, time.monotonic()
             with styles.use(style):
                 figure = dashboard(Run.open(path))
-                _save_figure(figure, png, dpi)
+                save_figure(figure, png, dpi=dpi)
             write_page(png, page, f"vizdl live: {path.name}", current.status not in RUNNING)
             redraws += 1
             if on_redraw is not None:

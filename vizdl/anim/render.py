@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import configparser
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from vizdl.outputs import atomic_path
 
 #: ``--quality`` letters (manim's ``-q`` flags) -> manim quality names.
 QUALITIES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "p": "production_quality",
@@ -83,7 +84,8 @@ def render_scene(scene, out, *, options: dict | None = None, quality: str = "l",
             instance.render()
             writer = instance.renderer.file_writer
             produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
-        _move(produced, out)
+        with atomic_path(out) as tmp:
+            shutil.copyfile(produced, tmp)
     return out
 
 
@@ -150,19 +152,6 @@ def _format(out: Path, fmt: str | None) -> str:
         raise ValueError(f"format must be one of {', '.join(FORMATS)} (from --format or the suffix of "
                          f"{out.name!r}), got {fmt!r}")
     return fmt
-
-
-def _move(produced: Path, out: Path) -> None:
-    """Copy to a temporary name beside ``out``, then rename: a killed render leaves the old file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(produced, tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 __all__ = ["FORMATS", "QUALITIES", "packaged_defaults", "render_scene", "render_slides", "scene_for", "slide_count"]
