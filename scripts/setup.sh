@@ -45,7 +45,7 @@ install_python() {
     # torch first, pinned: on these machines this exact spec is a local CPU wheel,
     # while any other spec pulls several GB of CUDA packages.
     "$VENV/bin/pip" install -q torch==2.13.0
-    "$VENV/bin/pip" install -q -e ".[dev]"
+    "$VENV/bin/pip" install -q -e ".[all,dev]"
     echo "$want" > "$stamp"
 }
 

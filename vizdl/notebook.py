@@ -27,7 +27,7 @@ MIME = {".gif": "image/gif", ".png": "image/png", ".svg": "image/svg+xml", ".mp4
 
 def in_kernel() -> bool:
     """True inside an IPython kernel (Jupyter, nbclient), False in scripts and terminals."""
-    if "IPython" not in sys.modules:
+    if sys.modules.get("IPython") is None:  # never imported (or unavailable): not a kernel
         return False
     from IPython import get_ipython
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import importlib
 
+from vizdl.extras import require
+
+require("manim", "anim", "vizdl.anim (videos, scenes and slides; Manim also needs pango, cairo and LaTeX)")
+
 _NAMES = {
     "LectureScene": "scene", "Beat": "scene", "Play": "scene", "options_from_environment": "scene",
     "Elements": "paint",

@@ -1,0 +1,45 @@
+"""Options shared by the commands that write an animation or a still (``conv``, ``pool``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from vizdl.limits import MAX_DPI, MAX_GRID, check_dpi, check_fps, check_size
+
+SUFFIXES = (".gif", ".mp4", ".png")
+
+
+def add_output_arguments(parser, *, default_out: str, step_help: str) -> None:
+    """Add ``--step``, ``--fps``, ``--dpi``, ``--out``, ``--force`` and ``--quiet`` to ``parser``."""
+    parser.add_argument("--step", type=int, default=None, help=step_help)
+    parser.add_argument("--fps", type=float, default=2.0, help="frames per second (GIF: at most 50)")
+    parser.add_argument("--dpi", type=float, default=80, help=f"frame resolution (80: 768x432; at most {MAX_DPI})")
+    parser.add_argument("--out", default=default_out, help=f".gif, .mp4 or .png (default {default_out})")
+    parser.add_argument("--force", action="store_true",
+                        help=f"go past vizdl's size limits (input of {MAX_GRID} cells, 400 frames, {MAX_DPI} dpi)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def check_output(args) -> Path:
+    """``--out`` as a path after checking it, ``--dpi`` and ``--fps``; its folder is created."""
+    out = Path(args.out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise ValueError(f"--out must end with {', '.join(SUFFIXES)}, got {args.out!r}")
+    if out.is_dir():
+        raise ValueError(f"--out {args.out!r} is a folder; give a file name ending with {', '.join(SUFFIXES)}")
+    check_dpi(args.dpi, None if args.force else MAX_DPI, override="--force")
+    if out.suffix.lower() != ".png":
+        check_fps(args.fps, out.suffix)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def check_grid(args, name: str, value: int, minimum: int = 1) -> int:
+    """A size drawn cell by cell (``--input``, ``--kernel``): at most 32 unless ``--force``."""
+    return check_size(name, value, None if args.force else MAX_GRID, minimum=minimum, override="--force")
+
+
+def save_still(figure, out: Path, dpi: float) -> None:
+    """Save ``figure`` to ``out`` atomically (a temporary name in the same folder, then renamed)."""
+    from vizdl.outputs import save_figure
+
+    save_figure(figure, out, dpi=dpi)

@@ -1,0 +1,39 @@
+"""Matplotlib pictures: one public function per picture, ``ax=None`` in, Axes/Figure out."""
+from vizdl.figures.attention import (
+    attention_grid, attention_heatmap, attention_over_steps, attention_rollout, attention_steps,
+    head_view, image_attention, patch_attention,
+)
+from vizdl.figures.conv import (
+    conv_diagram, conv_steps_panel, conv_transpose_diagram, multichannel_conv_diagram,
+)
+from vizdl.figures.activations import activation_curve, activation_grid, activation_plot
+from vizdl.figures.boundary import (
+    decision_boundary, decision_boundary_grid, perceptron_learning, perceptron_updates, perceptron_xor,
+)
+from vizdl.figures.curves import lr_curve, metric_curve, training_curves
+from vizdl.figures.descent import descent_1d, descent_2d, descent_path
+from vizdl.figures.feature_maps import feature_maps, first_layer_kernels
+from vizdl.figures.gradients import gradient_flow, weight_histograms
+from vizdl.figures.graph import computational_graph
+from vizdl.figures.network import network_diagram
+from vizdl.figures.representations import layer_representations
+from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
+from vizdl.figures.attributions import shap_bar, shap_image_grid
+from vizdl.figures.channels import channel_similarity_grid, channel_similarity_heatmap
+from vizdl.notebook import enable_figure_display as _enable_figure_display
+
+_enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as images
+
+__all__ = [
+    "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
+    "attention_steps", "head_view", "image_attention", "patch_attention",
+    "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
+    "activation_curve", "activation_grid", "activation_plot", "decision_boundary",
+    "decision_boundary_grid", "perceptron_learning", "perceptron_updates", "perceptron_xor",
+    "lr_curve", "metric_curve", "training_curves", "descent_1d", "descent_2d", "descent_path",
+    "gradient_flow", "weight_histograms", "computational_graph", "network_diagram",
+    "layer_representations",
+    "pool_diagram", "pooling_diagram", "squeeze_diagram",
+    "feature_maps", "first_layer_kernels",
+    "shap_bar", "shap_image_grid", "channel_similarity_grid", "channel_similarity_heatmap",
+]

@@ -1,0 +1,255 @@
+"""The figure gallery: every picture vizdl can make from a run, saved to disk with an index.
+
+``build_gallery(runs, out)`` applies each gallery entry that fits a run (an MLP gets a
+network diagram, a 2-D dataset a decision boundary, a CNN its feature maps, a
+transformer its attention maps) plus the lecture's run-independent pictures
+(activation functions, the computational graph, convolution and pooling diagrams,
+gradient descent), saves PNGs and writes ``index.html`` and ``index.md``.
+
+Every file is written under a temporary name and renamed, images first and the index
+last, so a killed build leaves the previous index listing complete images. Run names
+become file names of safe characters, unique per run (``xor``, ``xor-2``); every path and
+title is escaped in HTML and Markdown and every image URL percent-encoded.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+from tqdm.auto import tqdm
+
+from vizdl.limits import MAX_DPI, check_dpi
+from vizdl.outputs import save_figure, write_text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gallery picture: ``make(run)`` returns a Figure or Axes; ``fits(run)`` filters runs."""
+
+    name: str
+    title: str
+    code: str
+    make: Callable
+    fits: Callable = lambda run: True
+
+
+def _figures():
+    from vizdl import figures
+
+    return figures
+
+
+def _has(kind: str):
+    def fits(run) -> bool:
+        return bool(run.steps) and any(k.startswith(kind + "/") for k in run.keys(run.steps[0]))
+    return fits
+
+
+def _is_mlp(run) -> bool:
+    return run.model_name in ("mlp", "perceptron", "logreg") and bool(run.steps)
+
+
+def _is_2d(run) -> bool:
+    return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2] and bool(run.steps)
+
+
+def _tokens(run) -> list[str] | None:
+    """Labels of the first probe sequence's tokens (``None`` for non-token inputs)."""
+    first = run.probe["inputs"][0]
+    return [str(int(t)) for t in first] if first.ndim == 1 and first.dtype.kind in "iu" else None
+
+
+def _is_image_model(run) -> bool:
+    shape = (run.meta.get("dataset") or {}).get("input_shape", [])
+    return run.model_name is not None and len(shape) == 3 and bool(run.steps)
+
+
+def _shap_figure(run):
+    """SHAP (DeepExplainer) of four probe images against 32 others as background."""
+    from vizdl.explain import shap_values
+
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    result = shap_values(run, inputs[4:36], inputs[:4])
+    return _figures().shap_image_grid(result, labels=labels[:4])
+
+
+def _channel_figure(run):
+    """Channel similarity of the first feature layer, searched in the probe batch."""
+    from vizdl.explain import channel_search
+    from vizdl.figures.feature_maps import channel_layers
+
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    search = channel_search(run, channel_layers(run)[0], inputs[0], inputs, k=4, labels=labels,
+                            query_label=labels[0], exclude=0, channels=[0, 1, 2, 3])
+    return _figures().channel_similarity_grid(search)
+
+
+def _is_cnn(run) -> bool:
+    from vizdl.figures.feature_maps import channel_layers
+
+    return _is_image_model(run) and bool(channel_layers(run))
+
+
+RUN_ENTRIES = (
+    Entry("curves", "Loss, accuracy and learning rate", "figures.training_curves(run)",
+          lambda run: _figures().training_curves(run)),
+    Entry("gradient_flow", "Gradient norm per layer over training", "figures.gradient_flow(run)",
+          lambda run: _figures().gradient_flow(run), _has("grad")),
+    Entry("weight_histograms", "Weight histograms over training", "figures.weight_histograms(run)",
+          lambda run: _figures().weight_histograms(run), _has("weight")),
+    Entry("grad_histograms", "Gradient histograms over training",
+          'figures.weight_histograms(run, kind="grad")',
+          lambda run: _figures().weight_histograms(run, kind="grad"), _has("grad")),
+    Entry("network", "The network on one probe input", "figures.network_diagram(run)",
+          lambda run: _figures().network_diagram(run), _is_mlp),
+    Entry("representations", "PCA of each layer's activations", "figures.layer_representations(run)",
+          lambda run: _figures().layer_representations(run), lambda run: _is_mlp(run) and _has("act")(run)),
+    Entry("boundary", "Decision boundary over training", "figures.decision_boundary_grid(run)",
+          lambda run: _figures().decision_boundary_grid(run), _is_2d),
+    Entry("feature_maps", "Feature maps of a probe image", "figures.feature_maps(run)",
+          lambda run: _figures().feature_maps(run), _is_cnn),
+    Entry("kernels", "First-layer kernels", "figures.first_layer_kernels(run)",
+          lambda run: _figures().first_layer_kernels(run), _is_cnn),
+    Entry("shap", "SHAP attributions of probe images", "figures.shap_image_grid(explain.shap_values(run, bg, x))",
+          _shap_figure, _is_image_model),
+    Entry("channels", "Channel similarity (probe batch)", "figures.channel_similarity_grid(explain.channel_search(...))",
+          _channel_figure, _is_cnn),
+    Entry("attention", "Attention maps (layer x head)", "figures.attention_grid(run.attention(step))",
+          lambda run: _figures().attention_grid(run.attention(None), tokens=_tokens(run)), _has("attn")),
+)
+
+LECTURE_ENTRIES = (
+    Entry("activations", "Activation functions and their derivatives", "figures.activation_grid()",
+          lambda _: _figures().activation_grid()),
+    Entry("graph", "Computational graph of (x+y)*z", "figures.computational_graph()",
+          lambda _: _figures().computational_graph()),
+    Entry("descent", "Gradient descent for several learning rates", "figures.descent_2d()",
+          lambda _: _figures().descent_2d()),
+    Entry("conv", "Convolution k3 p1 s2, reflect padding",
+          'figures.conv_diagram(stride=2, padding=1, mode="reflect", step=4)',
+          lambda _: _figures().conv_diagram(stride=2, padding=1, mode="reflect", step=4)),
+    Entry("conv_multichannel", "Multi-channel convolution", "figures.multichannel_conv_diagram()",
+          lambda _: _figures().multichannel_conv_diagram()),
+    Entry("pool_max", "Max pooling on the notes' 8x8 example", 'figures.pool_diagram(kind="max", step=5)',
+          lambda _: _figures().pool_diagram(kind="max", step=5)),
+    Entry("pool_squeeze", "Squeeze (invertible pooling)", "figures.squeeze_diagram()",
+          lambda _: _figures().squeeze_diagram()),
+)
+
+
+def build_gallery(runs, out, *, lecture: bool = True, dpi: float = 80, quiet: bool = False,
+                  max_dpi: float | None = MAX_DPI) -> list[Path]:
+    """Save every fitting picture of ``runs`` (Run objects or paths) under ``out``.
+
+    Returns the written PNG paths; ``out/index.html`` and ``out/index.md`` list them with
+    the code that makes each. Runs sharing a folder name get distinct file names
+    (``xor-curves.png``, ``xor-2-curves.png``). ``dpi`` above ``max_dpi`` is refused
+    (``max_dpi=None`` lifts the bound).
+    """
+    from vizdl.runs import Run
+
+    check_dpi(dpi, max_dpi)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [Run.open(run) if not isinstance(run, Run) else run for run in runs]
+    prefixes = unique_prefixes([run.path.name for run in runs], reserved={"lecture"})
+    jobs = [(run, prefix, entry) for run, prefix in zip(runs, prefixes) for entry in RUN_ENTRIES if entry.fits(run)]
+    jobs += [(None, "lecture", entry) for entry in LECTURE_ENTRIES] if lecture else []
+    written = []
+    for run, prefix, entry in tqdm(jobs, desc="gallery", unit="figure", disable=quiet):
+        path = out / f"{prefix}-{entry.name}.png"
+        _save(entry.make(run), path, dpi)
+        written.append((run, entry, path))
+    _write_index(out, [(run, entry, path) for run, entry, path in written if _is_complete(path)])
+    return [path for _, _, path in written]
+
+
+def safe_name(name: str) -> str:
+    """``name`` reduced to letters, digits, ``.``, ``_`` and ``-`` (``"run"`` when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "run"
+
+
+def unique_prefixes(names: list[str], reserved=frozenset()) -> list[str]:
+    """Safe, distinct file-name prefixes for ``names``: the second ``xor`` becomes ``xor-2``."""
+    used, prefixes = set(reserved), []
+    for name in names:
+        base = safe_name(name)
+        prefix, count = base, 1
+        while prefix in used:
+            count += 1
+            prefix = f"{base}-{count}"
+        used.add(prefix)
+        prefixes.append(prefix)
+    return prefixes
+
+
+def _is_complete(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
+def _save(figure_or_axes, path: Path, dpi: float) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = getattr(figure_or_axes, "figure", figure_or_axes)
+    if hasattr(figure_or_axes, "get_figure") and figure_or_axes.get_figure() is not None:
+        figure = figure_or_axes.get_figure()
+    try:
+        save_figure(figure, path, dpi=dpi)
+    finally:
+        plt.close(figure)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~&$:/])")
+
+
+def _printable(text: str) -> str:
+    """``text`` on one line: newlines and other control characters shown as ``\\uXXXX``."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: the punctuation Markdown (or HTML) could read backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _printable(text))
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span (literal: no HTML, no emphasis), whatever backticks it holds."""
+    text = _printable(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def image_url(path: Path) -> str:
+    """The relative URL of an image beside the index, percent-encoded (``#``, ``?``, ``%``...)."""
+    return quote(path.name, safe="")
+
+
+def _source_md(run) -> str:
+    return "no run needed" if run is None else f"run {markdown_code(str(run.path))}"
+
+
+def _source_html(run) -> str:
+    return "no run needed" if run is None else f"run <code>{html.escape(_printable(run.path))}</code>"
+
+
+def _write_index(out: Path, written) -> None:
+    """``index.md`` and ``index.html`` listing ``written`` (each written atomically, after the images)."""
+    md = ["# vizdl gallery", ""]
+    cards = []
+    for run, entry, path in written:
+        md += [f"## {markdown_text(entry.title)}", "",
+               f"{markdown_code('vizdl.' + entry.code)} ({_source_md(run)})", "",
+               f"![{markdown_text(entry.title)}]({image_url(path)})", ""]
+        cards.append(f"<figure><img src='{html.escape(image_url(path))}' alt='{html.escape(entry.title)}'>"
+                     f"<figcaption><b>{html.escape(entry.title)}</b><br><code>vizdl.{html.escape(entry.code)}"
+                     f"</code><br><small>{_source_html(run)}</small></figcaption></figure>")
+    write_text(out / "index.md", "\n".join(md))
+    page = ("<!doctype html><meta charset='utf-8'><title>vizdl gallery</title>"
+            "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;width:46%;"
+            "margin:1%;vertical-align:top}img{width:100%;border:1px solid #ddd}</style>"
+            "<h1>vizdl gallery</h1>" + "\n".join(cards))
+    write_text(out / "index.html", page)

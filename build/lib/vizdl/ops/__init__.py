@@ -1,0 +1,71 @@
+"""Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+from vizdl.ops.backprop import (
+    BackpropStep,
+    LayerTerms,
+    backprop_at_step,
+    backprop_from_model,
+    mlp_backprop,
+    mlp_parameters,
+)
+from vizdl.ops.channels import (
+    channel_activation,
+    channel_similarity,
+    channel_similarity_matrix,
+    most_exciting,
+    top_k,
+    top_k_similar,
+)
+from vizdl.ops.conv import (
+    ConvStep,
+    Window,
+    conv2d,
+    conv_output_size,
+    conv_steps,
+    conv_transpose2d,
+    conv_transpose_output_size,
+    conv_windows,
+    example_input,
+    example_kernel,
+)
+from vizdl.ops.graph import (
+    ExpressionGraph,
+    GraphEdge,
+    GraphNode,
+    chain_rule_example,
+    expression_graph,
+)
+from vizdl.ops.network import (
+    EdgeSet,
+    LayerView,
+    NetworkDiagramData,
+    mlp_forward,
+    mlp_layers,
+    network_at_step,
+    network_diagram_data,
+    select_neurons,
+)
+from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
+from vizdl.ops.pooling import (
+    NOTES_EXAMPLE,
+    avg_pool,
+    max_pool,
+    pool_output_size,
+    pool_windows,
+    squeeze_pool,
+    unsqueeze_pool,
+)
+
+__all__ = [
+    "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
+    "top_k", "top_k_similar",
+    "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",
+    "mlp_parameters",
+    "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
+    "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
+    "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",
+    "EdgeSet", "LayerView", "NetworkDiagramData", "mlp_forward", "mlp_layers", "network_at_step",
+    "network_diagram_data", "select_neurons",
+    "PADDING_MODES", "pad", "padding_mask", "padding_source",
+    "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
+    "squeeze_pool", "unsqueeze_pool",
+]

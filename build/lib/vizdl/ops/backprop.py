@@ -1,0 +1,265 @@
+"""Chain-rule terms of an MLP for one data point, in the notes' notation, from torch autograd.
+
+The notes write layer ``i`` as ``x_i = sigma_i(A_i x_{i-1} + b_i)`` and the update as
+``A_i <- A_i - lambda * dl/dA_i`` with ``dl/dA_i = dl/dx_i * sigma'_i(A_i x_{i-1} + b_i) x_{i-1}^T``
+and ``dl/dx_{i-1} = A_i^T (dl/dx_i * sigma'_i(...))``. :func:`mlp_backprop` returns every
+factor of these formulas for one input: they are read from torch autograd on the given
+weights (``retain_grad`` on each ``x_i`` and on each pre-activation), never derived by hand.
+
+vizdl trains classifiers with cross-entropy on logits, so the last layer's ``sigma`` is the
+identity and ``l(x_L) = -log softmax(x_L)[y]``; ``l'(x_L) = softmax(x_L) - onehot(y)``.
+
+    >>> import torch
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2))
+    >>> step = backprop_from_model(net, [0.5, -1.0], 1, lr=0.1)
+    >>> [layer.A.shape for layer in step.layers]
+    [(3, 2), (2, 3)]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
+
+
+@dataclass(frozen=True)
+class LayerTerms:
+    """The factors of layer ``i``'s chain rule for one data point.
+
+    Attributes
+    ----------
+    index : int
+        ``i`` (1 for the first hidden layer).
+    A, b : ndarray, shapes (k_i, k_{i-1}) and (k_i,)
+        Weights and bias before the update.
+    x_in, pre, x_out : ndarray
+        ``x_{i-1}``, ``A_i x_{i-1} + b_i`` and ``x_i = sigma_i(pre)``.
+    activation : str
+        Name of ``sigma_i``.
+    sigma_prime : ndarray, shape (k_i,)
+        ``sigma'_i(A_i x_{i-1} + b_i)``.
+    dl_dx : ndarray, shape (k_i,)
+        ``dl/dx_i`` (``l'(x_L)`` for the last layer).
+    delta : ndarray, shape (k_i,)
+        ``dl/dx_i * sigma'_i(...)`` = ``dl/d(A_i x_{i-1} + b_i)``.
+    grad_A, grad_b : ndarray
+        ``dl/dA_i = delta x_{i-1}^T`` and ``dl/db_i = delta``.
+    A_new, b_new : ndarray
+        ``A_i - lambda dl/dA_i`` and ``b_i - lambda dl/db_i``.
+    """
+
+    index: int
+    A: np.ndarray
+    b: np.ndarray
+    x_in: np.ndarray
+    pre: np.ndarray
+    x_out: np.ndarray
+    activation: str
+    sigma_prime: np.ndarray
+    dl_dx: np.ndarray
+    delta: np.ndarray
+    grad_A: np.ndarray
+    grad_b: np.ndarray
+    A_new: np.ndarray
+    b_new: np.ndarray
+
+
+@dataclass(frozen=True)
+class BackpropStep:
+    """Forward values, loss and every layer's chain-rule terms for one input.
+
+    Attributes
+    ----------
+    layers : tuple of LayerTerms
+        Layer 1 first.
+    x0 : ndarray
+        The input ``x_0``.
+    target : int
+        Class label ``y``.
+    probabilities : ndarray
+        ``softmax(x_L)``.
+    loss : float
+        ``l(x_L) = -log softmax(x_L)[y]``.
+    lr : float
+        The learning rate ``lambda`` of the update.
+    dl_dx0 : ndarray
+        ``dl/dx_0``.
+    """
+
+    layers: tuple
+    x0: np.ndarray
+    target: int
+    probabilities: np.ndarray
+    loss: float
+    lr: float
+    dl_dx0: np.ndarray
+
+    @property
+    def values(self) -> list:
+        """Neuron values per layer: ``[x_0, x_1, ..., x_L]``."""
+        return [self.x0] + [layer.x_out for layer in self.layers]
+
+    @property
+    def dl_dxs(self) -> list:
+        """``[dl/dx_0, dl/dx_1, ..., dl/dx_L]``."""
+        return [self.dl_dx0] + [layer.dl_dx for layer in self.layers]
+
+
+def _activation_fn(name: str):
+    """The torch function called ``name`` (ValueError listing :data:`ACTIVATIONS` otherwise)."""
+    import torch
+    import torch.nn.functional as F
+
+    table = {"identity": lambda t: t, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+             "relu": torch.relu, "leaky_relu": F.leaky_relu, "elu": F.elu, "gelu": F.gelu,
+             "silu": F.silu, "softplus": F.softplus}
+    if name not in table:
+        raise ValueError(f"activation {name!r} is unknown; allowed: {ACTIVATIONS}")
+    return table[name]
+
+
+def _check_shapes(weights, biases, x0) -> None:
+    """Raise ValueError when the layer shapes do not chain."""
+    if len(weights) == 0 or len(weights) != len(biases):
+        raise ValueError(f"weights/biases: need one bias per weight matrix and at least one layer, "
+                         f"got {len(weights)} weights and {len(biases)} biases")
+    width = np.asarray(x0).size
+    for i, (A, b) in enumerate(zip(weights, biases), start=1):
+        A, b = np.asarray(A), np.asarray(b)
+        if A.ndim != 2 or A.shape[1] != width or b.shape != (A.shape[0],):
+            raise ValueError(f"layer {i}: A shape {A.shape} and b shape {b.shape} do not take an "
+                             f"input of size {width}; expected A (k, {width}) and b (k,)")
+        width = A.shape[0]
+
+
+def _forward(params, x0, fns):
+    """Forward pass keeping ``pre`` and ``x`` of every layer with ``retain_grad``."""
+    pres, xs = [], [x0]
+    for (A, b), fn in zip(params, fns):
+        pre = A @ xs[-1] + b
+        pre.retain_grad()
+        out = fn(pre)
+        if out is pre:
+            out = pre.clone()
+        out.retain_grad()
+        pres.append(pre)
+        xs.append(out)
+    return pres, xs
+
+
+def _sigma_prime(fn, pre) -> np.ndarray:
+    """``sigma'(pre)`` element-wise, by autograd on a detached copy."""
+    import torch
+
+    z = pre.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(fn(z).sum(), z)
+    return grad.numpy()
+
+
+def mlp_backprop(weights, biases, x0, target: int, *, activations="tanh", lr: float = 0.1) -> BackpropStep:
+    """Chain-rule terms of the MLP ``(A_i, b_i)`` on one input, from torch autograd.
+
+    Parameters
+    ----------
+    weights, biases : sequence of array_like
+        ``A_i`` of shape ``(k_i, k_{i-1})`` and ``b_i`` of shape ``(k_i,)``, layer 1 first.
+    x0 : array_like, shape (k_0,)
+        The input.
+    target : int
+        Class label (cross-entropy on the last layer's output).
+    activations : str or sequence of str
+        ``sigma_i`` for the hidden layers (one name, or one per hidden layer); the last
+        layer is always the identity (logits). Names from :data:`ACTIVATIONS`.
+    lr : float
+        Learning rate ``lambda`` of the update.
+
+    Returns
+    -------
+    BackpropStep
+    """
+    import torch
+
+    _check_shapes(weights, biases, x0)
+    hidden = len(weights) - 1
+    names = [activations] * hidden if isinstance(activations, str) else list(activations)
+    if len(names) != hidden:
+        raise ValueError(f"activations: need {hidden} names (one per hidden layer), got {names!r}")
+    names = names + ["identity"]
+    fns = [_activation_fn(n) for n in names]
+    classes = np.asarray(weights[-1]).shape[0]
+    if not 0 <= int(target) < classes:
+        raise ValueError(f"target: {target} is not a class index in [0, {classes})")
+    as_t = lambda a: torch.tensor(np.asarray(a, dtype=np.float64))
+    params = [(as_t(A).requires_grad_(True), as_t(b).requires_grad_(True)) for A, b in zip(weights, biases)]
+    x = as_t(np.asarray(x0).ravel()).requires_grad_(True)
+    pres, xs = _forward(params, x, fns)
+    loss = torch.nn.functional.cross_entropy(xs[-1][None], torch.tensor([int(target)]))
+    loss.backward()
+    layers = tuple(_layer_terms(i, params[i], xs, pres, fns[i], names[i], lr) for i in range(len(params)))
+    probabilities = torch.softmax(xs[-1].detach(), 0).numpy()
+    return BackpropStep(layers, x.detach().numpy(), int(target), probabilities, float(loss.detach()), float(lr),
+                        x.grad.numpy())
+
+
+def _layer_terms(i, param, xs, pres, fn, name, lr) -> LayerTerms:
+    """Collect layer ``i+1``'s factors from the tensors after ``backward()``."""
+    A, b = param
+    n = lambda t: t.detach().numpy().copy()
+    return LayerTerms(
+        index=i + 1, A=n(A), b=n(b), x_in=n(xs[i]), pre=n(pres[i]), x_out=n(xs[i + 1]),
+        activation=name, sigma_prime=_sigma_prime(fn, pres[i]), dl_dx=n(xs[i + 1].grad),
+        delta=n(pres[i].grad), grad_A=n(A.grad), grad_b=n(b.grad),
+        A_new=n(A - lr * A.grad), b_new=n(b - lr * b.grad))
+
+
+_MODULE_NAMES = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu", "LeakyReLU": "leaky_relu",
+                 "ELU": "elu", "GELU": "gelu", "SiLU": "silu", "Softplus": "softplus",
+                 "Identity": "identity"}
+
+
+def mlp_parameters(model) -> tuple:
+    """``(weights, biases, activations)`` of a model made of Linear layers and activations.
+
+    Raises ValueError (naming the module) for anything else, e.g. a CNN or a LeakyReLU
+    with a non-default slope.
+    """
+    from torch import nn
+
+    weights, biases, acts = [], [], []
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Linear):
+            weights.append(module.weight.detach().double().numpy())
+            biases.append(module.bias.detach().double().numpy() if module.bias is not None
+                          else np.zeros(module.out_features))
+            acts.append("identity")
+        elif type(module).__name__ in _MODULE_NAMES and weights:
+            acts[-1] = _MODULE_NAMES[type(module).__name__]
+        elif not list(module.children()) and not isinstance(module, (nn.Dropout, nn.Flatten)):
+            raise ValueError(f"model: module {name!r} ({type(module).__name__}) is not part of an MLP; "
+                             f"allowed: Linear, Flatten, Dropout and {sorted(_MODULE_NAMES)}")
+    if not weights:
+        raise ValueError("model: no Linear layer found; mlp_backprop needs an MLP")
+    return weights, biases, acts[:-1]
+
+
+def backprop_from_model(model, x0, target: int, *, lr: float = 0.1) -> BackpropStep:
+    """:func:`mlp_backprop` on the Linear layers and activations of ``model`` (an MLP)."""
+    weights, biases, acts = mlp_parameters(model)
+    return mlp_backprop(weights, biases, x0, target, activations=acts, lr=lr)
+
+
+def backprop_at_step(run, step: int, *, sample: int = 0) -> BackpropStep:
+    """Chain-rule terms at a recorded ``step`` of ``run`` for probe input number ``sample``.
+
+    Uses the weights recorded at ``step`` (before that step's update) and the run's
+    learning rate; ``run.require_step`` raises for a step that was not recorded.
+    """
+    run.require_step(step)
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    if not 0 <= sample < len(inputs):
+        raise ValueError(f"sample: {sample} is not a probe index in [0, {len(inputs)})")
+    lr = float(run.meta.get("hparams", {}).get("lr", 0.1))
+    return backprop_from_model(run.model(step), np.asarray(inputs[sample]).ravel(),
+                               int(labels[sample]), lr=lr)

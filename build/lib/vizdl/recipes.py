@@ -1,0 +1,172 @@
+"""Named training recipes: the small, seeded runs that scenes, the demo and the gallery show.
+
+A scene that needs a run asks for a recipe by name (``recipe_run("xor-mlp")``); the
+first call trains it (seconds, fixed seed, one torch thread) into a temporary folder and
+renames it into the cache when complete, so an interrupted training never leaves half a
+run behind; later calls reopen the cached run. Change a recipe and its cache key changes.
+
+The cache is a per-user folder, like torch's and Hugging Face's: ``$VIZDL_CACHE`` if set,
+else ``$XDG_CACHE_HOME/vizdl``, else ``~/.cache/vizdl``.
+
+>>> sorted(RECIPES)[:3]
+['circles-mlp', 'digits-cnn', 'digits-mlp']
+>>> RECIPES["xor-mlp"].model
+'mlp'
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CACHE_ENV = "VIZDL_CACHE"
+
+
+def default_cache_dir() -> Path:
+    """``$VIZDL_CACHE``, else ``$XDG_CACHE_HOME/vizdl``, else ``~/.cache/vizdl``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "vizdl"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train one default run.
+
+    Attributes
+    ----------
+    name : str
+        ``"<dataset>-<model>"`` by convention (``"xor-mlp"``).
+    description : str
+        One line for listings.
+    dataset, model : str
+        Names for :func:`vizdl.data.load` and :func:`vizdl.models.build`.
+    dataset_kw, model_kw, train_kw, record_kw : dict
+        Keyword arguments of ``load``, ``build``, :func:`vizdl.train` and
+        :class:`vizdl.RecordSpec`.
+    seed : int
+        Seeds the data split, the initial weights and training.
+    """
+
+    name: str
+    description: str
+    dataset: str
+    model: str
+    dataset_kw: dict = field(default_factory=dict)
+    model_kw: dict = field(default_factory=dict)
+    train_kw: dict = field(default_factory=dict)
+    record_kw: dict = field(default_factory=dict)
+    seed: int = 0
+
+    def key(self) -> str:
+        """A short hash of everything that changes the run (the cache folder's suffix)."""
+        text = json.dumps(asdict(self), sort_keys=True, default=list)
+        return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+RECIPES = {r.name: r for r in (
+    Recipe("xor-mlp", "2-4-4-2 tanh MLP on xor (back-propagation and training scenes)",
+           "xor", "mlp", model_kw={"hidden": (4, 4), "activation": "tanh"},
+           train_kw={"epochs": 40, "batch_size": 16, "lr": 0.2}, record_kw={"every": 10}),
+    Recipe("circles-mlp", "2-4-4-2 tanh MLP on circles", "circles", "mlp",
+           model_kw={"hidden": (4, 4), "activation": "tanh"},
+           train_kw={"epochs": 40, "batch_size": 32, "lr": 0.5}, record_kw={"every": 60}),
+    Recipe("digits-mlp", "64-32-16-10 ReLU MLP on the 8x8 digits", "digits", "mlp",
+           model_kw={"hidden": (32, 16)}, train_kw={"epochs": 8, "batch_size": 32, "lr": 0.1},
+           record_kw={"every": 40}),
+    Recipe("digits-cnn", "the notes' cifar_cnn on the 8x8 digits (feature maps, kernels, SHAP)",
+           "digits", "cifar_cnn", train_kw={"epochs": 5, "batch_size": 64, "lr": 0.01, "optimizer": "adam"},
+           record_kw={"every": None, "per_epoch": True, "grads": False, "probe_size": 8,
+                      "activations": ["features.*"]}),
+    Recipe("sequences-attention", "tiny transformer (4 tokens, 2 heads of width 4) on 'contains'",
+           "sequences", "tiny_transformer", dataset_kw={"task": "contains", "seq_len": 4},
+           model_kw={"d_model": 8, "heads": 2, "depth": 1},
+           train_kw={"epochs": 3, "lr": 0.003, "optimizer": "adam"},
+           record_kw={"every": 50, "activations": ["blocks.*.norm1"], "probe_size": 16, "grads": False}),
+    Recipe("sequences-transformer", "the demo's tiny transformer (8 tokens) on 'contains'",
+           "sequences", "tiny_transformer", dataset_kw={"task": "contains"},
+           train_kw={"epochs": 3, "batch_size": 32, "lr": 0.01, "optimizer": "adam"},
+           record_kw={"every": 40}),
+)}
+
+
+def get(name: str) -> Recipe:
+    """The recipe called ``name``; ``KeyError`` lists the known ones."""
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise KeyError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(RECIPES))}") from None
+
+
+def cache_path(recipe: Recipe | str, cache_dir=None) -> Path:
+    """Folder of a recipe's cached run: ``<cache_dir>/<name>-<key>``."""
+    recipe = get(recipe) if isinstance(recipe, str) else recipe
+    return Path(cache_dir or default_cache_dir()) / f"{recipe.name}-{recipe.key()}"
+
+
+def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
+    """The run of recipe ``name``: reopened from the cache, or trained once and cached.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RECIPES`.
+    cache_dir : path-like, optional
+        The cache folder (default :func:`default_cache_dir`).
+    quiet : bool
+        No progress bar while training.
+
+    Returns
+    -------
+    vizdl.Run
+    """
+    from vizdl.runs import Run
+
+    recipe = get(name)
+    path = cache_path(recipe, cache_dir)
+    if (path / "run.json").is_file():
+        run = Run.open(path)
+        if run.meta.get("status") in ("complete", "stopped_early"):
+            return run
+        shutil.rmtree(path, ignore_errors=True)  # a stale, incomplete cache entry
+    return _train_into(recipe, path, quiet)
+
+
+def _train_into(recipe: Recipe, path: Path, quiet: bool):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{recipe.name}-", dir=path.parent))
+    try:
+        _train(recipe, staging / "run", quiet)
+        try:
+            os.replace(staging / "run", path)
+        except OSError:  # another process cached it first: keep theirs
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    from vizdl.runs import Run
+
+    return Run.open(path)
+
+
+def _train(recipe: Recipe, out: Path, quiet: bool) -> None:
+    import torch
+
+    import vizdl
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny models: extra threads only add synchronisation
+    try:
+        data = vizdl.data.load(recipe.dataset, seed=recipe.seed, **recipe.dataset_kw)
+        model = vizdl.models.build(recipe.model, data=data, seed=recipe.seed, **recipe.model_kw)
+        record = vizdl.RecordSpec(**recipe.record_kw)
+        vizdl.train(model, data, seed=recipe.seed, record=record, out=out, quiet=quiet, **recipe.train_kw)
+    finally:
+        torch.set_num_threads(threads)
+
+
+__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "recipe_run"]

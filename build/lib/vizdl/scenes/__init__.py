@@ -1,0 +1,29 @@
+"""vizdl's packaged scenes: one :class:`vizdl.anim.scene.LectureScene` per module.
+
+``vizdl render NAME`` and ``vizdl slides NAME`` look scenes up here by name; the files in
+the repository's ``scenes/`` folder are one-line subclasses so that ``manim
+scenes/NAME.py`` renders without a prompt.
+
+>>> sorted(SCENES)[:1]
+['computational_graph']
+"""
+from __future__ import annotations
+
+import importlib
+
+#: ``name -> "module:Class"`` of every packaged scene.
+SCENES = {
+    "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
+}
+
+
+def scene_class(name: str):
+    """The scene class called ``name`` (a key of :data:`SCENES`; ``-`` and ``_`` are the same)."""
+    key = name.replace("-", "_").lower()
+    if key not in SCENES:
+        raise KeyError(f"unknown scene {name!r}; scenes: {', '.join(sorted(SCENES))}")
+    module, _, attr = SCENES[key].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+__all__ = ["SCENES", "scene_class"]
