@@ -302,10 +302,11 @@ def digits_run(tmp_path_factory):
 
 
 def test_feature_maps_equal_torch_forward(digits_run):
-    from vizdl.anim.feature_maps import DEFAULT_LAYERS, from_run
+    from vizdl.anim.feature_maps import from_run
 
     run = digits_run
     diagram = from_run(run, sample=1)
+    DEFAULT_LAYERS = ["features.0", "features.1", "features.2", "features.3"]  # execution order
     model = run.model(run.steps[-1]).eval()
     x = torch.tensor(run.probe["inputs"][1:2]).float()
     outputs = {}

@@ -97,9 +97,12 @@ def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
     other = tmp_path / "cnn"
     shutil.copytree(run.path, other)
     meta = json.loads((other / "run.json").read_text())
-    meta["model"]["name"] = "lenet"
+    meta["model"]["name"] = None  # the name no longer matters: the layer graph decides
+    meta["graph"]["modules"].insert(1, {"name": "stem", "type": "Conv2d", "calls": 1, "leaf": True,
+                                        "parameters": []})
+    meta["graph"]["sequence"].insert(0, "stem")
     (other / "run.json").write_text(json.dumps(meta))
-    with pytest.raises(ValueError, match="not an MLP"):
+    with pytest.raises(ValueError, match=r"'stem' \(Conv2d\) is not part of a chain of nn.Linear"):
         figures.network_diagram(other)
 
 
@@ -155,10 +158,14 @@ def test_gradient_flow_norms_equal_recorded_grads(run):
     ax = figures.gradient_flow(run)
     assert ax.get_yscale() == "log"
     lines = {line.get_gid(): line for line in ax.lines}
-    for name in ("net.1.weight", "net.3.weight", "net.5.weight"):
-        line = lines[f"norm-{name}"]
+    assert list(lines) == ["norm-net.1", "norm-net.3", "norm-net.5"]  # execution order, one per module
+    assert [line.get_label() for line in ax.lines][0] == "layer 1 (net.1)"
+    for module in ("net.1", "net.3", "net.5"):
+        line = lines[f"norm-{module}"]
         for step, norm in zip(line.get_xdata(), line.get_ydata()):
-            assert norm == pytest.approx(np.linalg.norm(run.grads(int(step))[name]))
+            grads = run.grads(int(step))  # all of the module's parameters: weight and bias
+            both = np.concatenate([grads[f"{module}.weight"].ravel(), grads[f"{module}.bias"].ravel()])
+            assert norm == pytest.approx(np.linalg.norm(both))
     fig = figures.weight_histograms(run, kind="grad")
     assert len(fig.axes) == 3 + 1  # three layers and a colour bar
     with pytest.raises(ValueError, match="kind"):

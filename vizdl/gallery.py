@@ -50,11 +50,20 @@ def _has(kind: str):
 
 
 def _is_mlp(run) -> bool:
-    return run.model_name in ("mlp", "perceptron", "logreg") and bool(run.steps)
+    from vizdl.ops.layers import is_mlp_chain
+
+    return bool(run.steps) and is_mlp_chain(run)
+
+
+def _input_shape(run) -> list:
+    shape = (run.meta.get("dataset") or {}).get("input_shape")
+    if shape is None and (run.path / "probe.safetensors").exists():
+        shape = list(run.probe["inputs"].shape[1:])
+    return list(shape or [])
 
 
 def _is_2d(run) -> bool:
-    return list((run.meta.get("dataset") or {}).get("input_shape", [])) == [2] and bool(run.steps)
+    return _input_shape(run) == [2] and run.can_rebuild and bool(run.steps)
 
 
 def _tokens(run) -> list[str] | None:
@@ -64,8 +73,8 @@ def _tokens(run) -> list[str] | None:
 
 
 def _is_image_model(run) -> bool:
-    shape = (run.meta.get("dataset") or {}).get("input_shape", [])
-    return run.model_name is not None and len(shape) == 3 and bool(run.steps)
+    """Image inputs and a model ``run.model()`` can rebuild (SHAP and channels run the model)."""
+    return run.can_rebuild and len(_input_shape(run)) == 3 and bool(run.steps)
 
 
 def _shap_figure(run):
@@ -88,10 +97,23 @@ def _channel_figure(run):
     return _figures().channel_similarity_grid(search)
 
 
-def _is_cnn(run) -> bool:
-    from vizdl.figures.feature_maps import channel_layers
+def _has_channels(run) -> bool:
+    from vizdl.ops.layers import channel_layers
 
-    return _is_image_model(run) and bool(channel_layers(run))
+    return bool(run.steps) and bool(channel_layers(run))
+
+
+def _has_conv(run) -> bool:
+    from vizdl.ops.layers import first_conv
+
+    try:
+        return bool(run.steps) and first_conv(run) is not None
+    except ValueError:
+        return False
+
+
+def _is_cnn(run) -> bool:
+    return _is_image_model(run) and _has_channels(run)
 
 
 RUN_ENTRIES = (
@@ -111,9 +133,9 @@ RUN_ENTRIES = (
     Entry("boundary", "Decision boundary over training", "figures.decision_boundary_grid(run)",
           lambda run: _figures().decision_boundary_grid(run), _is_2d),
     Entry("feature_maps", "Feature maps of a probe image", "figures.feature_maps(run)",
-          lambda run: _figures().feature_maps(run), _is_cnn),
+          lambda run: _figures().feature_maps(run), _has_channels),
     Entry("kernels", "First-layer kernels", "figures.first_layer_kernels(run)",
-          lambda run: _figures().first_layer_kernels(run), _is_cnn),
+          lambda run: _figures().first_layer_kernels(run), _has_conv),
     Entry("shap", "SHAP attributions of probe images", "figures.shap_image_grid(explain.shap_values(run, bg, x))",
           _shap_figure, _is_image_model),
     Entry("channels", "Channel similarity (probe batch)", "figures.channel_similarity_grid(explain.channel_search(...))",

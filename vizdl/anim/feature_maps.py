@@ -20,7 +20,8 @@ from vizdl.anim.grid import INK, label
 
 RUN_ENV = "VIZDL_RUN"
 CACHE_DIR = Path(".vizdl-cache")
-DEFAULT_LAYERS = ("features.0", "features.1", "features.2", "features.3")
+DEFAULT_LAYERS = None  # the first MAX_LAYERS recorded layers with channels, in execution order
+MAX_LAYERS = 4
 LEVELS = 32
 
 
@@ -190,13 +191,23 @@ class FeatureMapsDiagram(Group):
 
 def from_run(run, *, layers=DEFAULT_LAYERS, sample: int = 0, step: int | None = None
              ) -> FeatureMapsDiagram:
-    """A :class:`FeatureMapsDiagram` of probe sample ``sample`` at ``step`` (last by default)."""
+    """A :class:`FeatureMapsDiagram` of probe sample ``sample`` at ``step`` (last by default).
+
+    ``layers`` defaults to the first :data:`MAX_LAYERS` recorded layers whose outputs
+    have channels ``(N, C, H, W)``, in the order forward runs them.
+    """
+    from vizdl.ops.layers import channel_layers
+
     if step is None:
         step = run.steps[-1]
     else:
         run.require_step(step)
     acts = run.activations(step)
-    layers = [name for name in layers if name in acts] or sorted(acts)[:4]
+    with_channels = channel_layers(run, acts=acts)
+    layers = with_channels[:MAX_LAYERS] if layers is None else [name for name in layers if name in acts]
+    if not layers:
+        raise ValueError(f"run {run.path}: no recorded layer with channels (N, C, H, W) to show; recorded "
+                         f"layers with channels: {with_channels}")
     inputs, labels = run.probe["inputs"], run.probe["labels"]
     if not 0 <= sample < len(inputs):
         raise ValueError(f"sample must be in [0, {len(inputs)}), got {sample!r}")
@@ -206,6 +217,8 @@ def from_run(run, *, layers=DEFAULT_LAYERS, sample: int = 0, step: int | None = 
 
 
 def _descriptions(run, step, layers) -> dict:
+    if not run.can_rebuild:
+        return {}
     try:
         modules = dict(run.model(step).named_modules())
     except (ValueError, KeyError):
@@ -242,4 +255,4 @@ def digits_run(cache_dir=None, *, epochs: int = 5, seed: int = 0):
 
 
 __all__ = ["FeatureMapsDiagram", "LayerColumn", "map_image", "color_levels", "level_colors", "describe", "from_run",
-           "digits_run", "DEFAULT_LAYERS", "RUN_ENV"]
+           "digits_run", "DEFAULT_LAYERS", "MAX_LAYERS", "RUN_ENV"]

@@ -91,11 +91,14 @@ def _train_to(params: dict, path: Path, vizdl):
 
 
 def mlp_snapshots(run, steps=None) -> list:
-    """``[(step, weights, biases, activations)]`` of an MLP run at recorded ``steps`` (all by default)."""
-    from vizdl.ops.backprop import mlp_parameters
+    """``[(step, weights, biases, activations)]`` of an MLP run at recorded ``steps`` (all by default).
+
+    Any chain of Linear + activations works (read from the recorded weights and layer graph).
+    """
+    from vizdl.ops.backprop import run_mlp_parameters
 
     steps = run.steps if steps is None else [run.require_step(s) for s in steps]
-    return [(s, *mlp_parameters(run.model(s))) for s in steps]
+    return [(s, *run_mlp_parameters(run, s)) for s in steps]
 
 
 def spread(items, count: int) -> list:

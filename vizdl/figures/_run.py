@@ -1,8 +1,6 @@
 """Helpers that turn a :class:`vizdl.Run` (or a path) into the arrays the figures draw."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 
@@ -32,22 +30,10 @@ def new_figure(figsize=None):
 
 
 def require_mlp(run) -> None:
-    """Raise ValueError unless ``run`` recorded one of vizdl's MLP models."""
-    from vizdl.ops.network import MLP_MODELS
+    """Raise ValueError unless ``run`` recorded a chain of ``nn.Linear`` + activations."""
+    from vizdl.ops.layers import mlp_chain
 
-    if run.model_name not in MLP_MODELS:
-        raise ValueError(f"run {run.path}: model {run.model_name!r} is not an MLP; this picture needs "
-                         f"one of {MLP_MODELS} (e.g. vizdl.models.build('mlp', ...))")
-
-
-def _natural_key(name: str):
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
-
-
-def weight_names(run, step=None, kind: str = "weight") -> list:
-    """Names of the recorded ``<module>.weight`` parameters with >= 2 dimensions, in order."""
-    arrays = run.weights(step) if kind == "weight" else run.grads(step)
-    return sorted((k for k, v in arrays.items() if k.endswith(".weight") and np.ndim(v) >= 2), key=_natural_key)
+    mlp_chain(run)
 
 
 def per_step(run, kind: str, steps=None) -> tuple:
@@ -59,17 +45,26 @@ def per_step(run, kind: str, steps=None) -> tuple:
     return np.asarray(steps)[keep], [arrays[k] for k in keep]
 
 
+def grouped_per_step(run, kind: str, steps=None) -> tuple:
+    """``(steps, groups, snapshots)``: every recorded parameter of ``kind`` grouped per module.
+
+    ``groups`` is ``[(module, [parameter names])]`` in execution order (from the first
+    step that has ``kind``); ``snapshots[t]`` is the dict of arrays of ``steps[t]``.
+    """
+    steps, snaps = per_step(run, kind, steps)
+    if not len(steps):
+        raise ValueError(f"run {run.path}: no recorded {'gradients' if kind == 'grad' else 'weights'}; "
+                         f"train with RecordSpec({'grads' if kind == 'grad' else 'weights'}=True)")
+    return steps, run.parameter_groups(snaps[0]), snaps
+
+
 def grad_norms(run, steps=None) -> tuple:
-    """``(steps, names, norms)``: L2 norm of each weight matrix's gradient, ``norms[t, layer]``."""
-    steps, grads = per_step(run, "grad", steps)
-    keep = [k for k, g in enumerate(grads) if g]  # the final snapshot has weights only
-    steps, grads = steps[keep], [grads[k] for k in keep]
-    names = weight_names(run, steps[0], "grad") if len(steps) else []
-    if not names:
-        raise ValueError(f"run {run.path}: no recorded weight gradients; train with RecordSpec(grads=True)")
-    return steps, names, np.array([[np.linalg.norm(g[n]) for n in names] for g in grads])
+    """``(steps, modules, norms)``: L2 norm of all gradients of each module's parameters, ``norms[t, layer]``.
 
-
-def module_of(param: str) -> str:
-    """``"net.1.weight"`` -> ``"net.1"``."""
-    return param.rsplit(".", 1)[0]
+    Modules come in execution order; each norm covers every parameter of the module
+    (weight, bias, recurrent and ``in_proj`` weights...).
+    """
+    steps, groups, grads = grouped_per_step(run, "grad", steps)
+    norms = np.array([[np.sqrt(sum(float(np.sum(np.square(g[n], dtype=np.float64))) for n in names))
+                       for _, names in groups] for g in grads])
+    return steps, [module for module, _ in groups], norms

@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from vizdl.figures._run import as_run, new_figure, weight_names
+from vizdl.figures._run import as_run, new_figure
+from vizdl.ops import layers as run_layers
 from vizdl.styles.colors import diverging_cmap, symmetric_limit
 
 PANEL = 1.05          # inches per channel panel
@@ -23,21 +24,20 @@ KERNEL_CHANNELS = ("separate", "sum")
 
 
 def channel_layers(run, step=None) -> list:
-    """Recorded layers whose activations have a channel axis ``(N, C, H, W)``, in model order."""
+    """Recorded layers whose activations have a channel axis ``(N, C, H, W)``, in execution order."""
     run = as_run(run)
-    return _with_channels(run, run.activations(step))
+    return run_layers.channel_layers(run, step)
 
 
 def _with_channels(run, acts: dict) -> list:
-    order = [n for n in run.layers if n in acts] + sorted(set(acts) - set(run.layers))
-    return [n for n in order if np.ndim(acts[n]) == 4]
+    return run_layers.channel_layers(run, acts=acts)
 
 
 def _select_layers(run, acts: dict, layer) -> list:
     with_channels = _with_channels(run, acts)
     if layer is None:
         if not with_channels:
-            raise ValueError(f"run {run.path} (model {run.model_name!r}) recorded no activations with a "
+            raise ValueError(f"run {run.path} (model {_model_label(run)!r}) recorded no activations with a "
                              f"channel axis (N, C, H, W); feature maps need a CNN run "
                              f"(e.g. vizdl.models.build('cifar_cnn', ...)) recorded with activations")
         return with_channels
@@ -87,9 +87,10 @@ def _input_image(image: np.ndarray) -> tuple:
 
 
 def module_types(run) -> dict:
-    """``{module name: type name}`` from the run's model summary (empty when absent)."""
+    """``{module name: type name}`` from the run's layer graph (or its model summary for older runs)."""
     rows = (run.meta.get("model") or {}).get("summary") or {}
-    return {row["name"]: row.get("type", "") for row in rows.get("rows", [])} if isinstance(rows, dict) else {}
+    kinds = {row["name"]: row.get("type", "") for row in rows.get("rows", [])} if isinstance(rows, dict) else {}
+    return {**kinds, **{m.name: m.type for m in run.modules if m.type}}
 
 
 def _draw_input(subfig, run, index: int, ncols: int) -> None:
@@ -175,20 +176,18 @@ def feature_maps(run, step=None, *, layer=None, index: int = 0, max_channels: in
     kinds = module_types(run)
     for subfig, name, count in zip(subfigs[1:], names, shown):
         _draw_layer(subfig, name, kinds.get(name, ""), np.asarray(acts[name][index]), count, ncols, cmap)
-    fig.suptitle(f"Feature maps of {run.model_name} at step {step}", fontsize="x-large")
+    fig.suptitle(f"Feature maps of {_model_label(run)} at step {step}", fontsize="x-large")
     return fig
 
 
+def _model_label(run) -> str:
+    model = run.meta.get("model") or {}
+    return str(model.get("name") or model.get("class") or "the model")
+
+
 def first_conv_weight(run, step=None) -> tuple:
-    """``(parameter name, weights (C_out, C_in, kh, kw))`` of the first 2-D convolution."""
-    run = as_run(run)
-    weights = run.weights(step)
-    for name in weight_names(run, step):
-        if np.ndim(weights[name]) == 4:
-            return name, np.asarray(weights[name])
-    raise ValueError(f"run {run.path} (model {run.model_name!r}) has no 4-D convolution weight "
-                     f"(C_out, C_in, kh, kw); first_layer_kernels needs a CNN run, e.g. "
-                     f"vizdl.models.build('cifar_cnn', ...)")
+    """``(parameter name, weights (C_out, C_in, kh, kw))`` of the first 2-D convolution forward runs."""
+    return run_layers.first_conv(as_run(run), step)
 
 
 def first_layer_kernels(run, step=None, *, channels: str = "separate", ncols: int | None = None,

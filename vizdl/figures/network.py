@@ -28,15 +28,20 @@ def value_text(value: float, decimals: int = 2) -> str:
     return "0." + "0" * decimals if text == "-0." + "0" * decimals else text
 
 
-def diagram_data(data, step=None, *, sample: int = 0, x=None, activation="relu", **options) -> NetworkDiagramData:
-    """:class:`NetworkDiagramData` from a Run/path (at ``step``), a weights dict (+ ``x``) or itself."""
+def diagram_data(data, step=None, *, sample: int = 0, x=None, activation=None, **options) -> NetworkDiagramData:
+    """:class:`NetworkDiagramData` from a Run/path (at ``step``), a weights dict (+ ``x``) or itself.
+
+    For a run, the layers and activations come from its layer graph (any chain of
+    ``nn.Linear`` + activations); ``activation`` is needed only for functional ones.
+    For a weights dict, ``activation`` defaults to ``"relu"``.
+    """
     if isinstance(data, NetworkDiagramData):
         return data
     if isinstance(data, dict):
         if x is None:
             raise ValueError("x: give the input vector when data is a weights dict")
-        return network_diagram_data(data, x, activation=activation, **options)
-    return network_at_step(as_run(data), step, sample=sample, x=x, **options)
+        return network_diagram_data(data, x, activation=activation or "relu", **options)
+    return network_at_step(as_run(data), step, sample=sample, x=x, activation=activation, **options)
 
 
 def _positions(d: NetworkDiagramData) -> list:
@@ -96,15 +101,19 @@ def _draw_probabilities(ax, d, positions, fontsize, class_names) -> None:
 
 
 def network_diagram(data, step=None, *, sample: int = 0, x=None, ax=None, decimals: int = 2,
-                    max_neurons: int = 8, select: str = "top", activation="relu", class_names=None,
+                    max_neurons: int = 8, select: str = "top", activation=None, class_names=None,
                     fontsize: float = 10, title: str | None = None):
     """Draw an MLP on one input at a recorded step: values on neurons, coloured edges.
 
     Parameters
     ----------
     data : Run, path, dict of arrays or NetworkDiagramData
-        A run of an MLP (weights at ``step``, probe sample ``sample`` unless ``x``), or a
+        A run of an MLP -- any chain of ``nn.Linear`` + activation modules, whatever
+        their names (weights at ``step``, probe sample ``sample`` unless ``x``) -- or a
         ``state_dict``-style weights dict with ``x`` and ``activation``.
+    activation : str or sequence of str, optional
+        Hidden activations; for a run only needed when the model applies them
+        functionally (``F.relu``), which hooks cannot see.
     step : int, optional
         Recorded step (last by default); another step raises naming the nearest ones.
     decimals : int

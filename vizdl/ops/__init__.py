@@ -6,6 +6,7 @@ from vizdl.ops.backprop import (
     backprop_from_model,
     mlp_backprop,
     mlp_parameters,
+    run_mlp_parameters,
 )
 from vizdl.ops.channels import (
     channel_activation,
@@ -34,6 +35,14 @@ from vizdl.ops.graph import (
     chain_rule_example,
     expression_graph,
 )
+from vizdl.ops.layers import (
+    channel_layers,
+    first_conv,
+    group_values,
+    is_mlp_chain,
+    mlp_chain,
+    parameter_groups,
+)
 from vizdl.ops.network import (
     EdgeSet,
     LayerView,
@@ -59,7 +68,8 @@ __all__ = [
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
     "top_k", "top_k_similar",
     "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",
-    "mlp_parameters",
+    "mlp_parameters", "run_mlp_parameters",
+    "channel_layers", "first_conv", "group_values", "is_mlp_chain", "mlp_chain", "parameter_groups",
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
     "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vizdl.ops.layers import ACTIVATION_MODULES
+
 ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
 
 
@@ -214,16 +216,12 @@ def _layer_terms(i, param, xs, pres, fn, name, lr) -> LayerTerms:
         A_new=n(A - lr * A.grad), b_new=n(b - lr * b.grad))
 
 
-_MODULE_NAMES = {"Tanh": "tanh", "Sigmoid": "sigmoid", "ReLU": "relu", "LeakyReLU": "leaky_relu",
-                 "ELU": "elu", "GELU": "gelu", "SiLU": "silu", "Softplus": "softplus",
-                 "Identity": "identity"}
-
-
 def mlp_parameters(model) -> tuple:
-    """``(weights, biases, activations)`` of a model made of Linear layers and activations.
+    """``(weights, biases, activations)`` of a live model made of Linear layers and activations.
 
-    Raises ValueError (naming the module) for anything else, e.g. a CNN or a LeakyReLU
-    with a non-default slope.
+    The layers are taken in registration order (a live model has no recorded execution
+    order; for a run use :func:`run_mlp_parameters`). Raises ValueError (naming the
+    module) for anything else, e.g. a CNN.
     """
     from torch import nn
 
@@ -234,11 +232,11 @@ def mlp_parameters(model) -> tuple:
             biases.append(module.bias.detach().double().numpy() if module.bias is not None
                           else np.zeros(module.out_features))
             acts.append("identity")
-        elif type(module).__name__ in _MODULE_NAMES and weights:
-            acts[-1] = _MODULE_NAMES[type(module).__name__]
+        elif type(module).__name__ in ACTIVATION_MODULES and weights:
+            acts[-1] = ACTIVATION_MODULES[type(module).__name__]
         elif not list(module.children()) and not isinstance(module, (nn.Dropout, nn.Flatten)):
             raise ValueError(f"model: module {name!r} ({type(module).__name__}) is not part of an MLP; "
-                             f"allowed: Linear, Flatten, Dropout and {sorted(_MODULE_NAMES)}")
+                             f"allowed: Linear, Flatten, Dropout and {sorted(ACTIVATION_MODULES)}")
     if not weights:
         raise ValueError("model: no Linear layer found; mlp_backprop needs an MLP")
     return weights, biases, acts[:-1]
@@ -250,16 +248,31 @@ def backprop_from_model(model, x0, target: int, *, lr: float = 0.1) -> BackpropS
     return mlp_backprop(weights, biases, x0, target, activations=acts, lr=lr)
 
 
-def backprop_at_step(run, step: int, *, sample: int = 0) -> BackpropStep:
+def run_mlp_parameters(run, step=None, activation=None) -> tuple:
+    """``(weights, biases, activations)`` recorded at ``step`` of any chain of Linear + activations.
+
+    The layers come in execution order (:func:`vizdl.ops.layers.mlp_chain`); nothing is
+    rebuilt, so a user's own MLP works without its class.
+    """
+    from vizdl.ops.network import mlp_layers, run_mlp_weights
+
+    weights, names, activations = run_mlp_weights(run, step, activation)
+    layers = mlp_layers(weights, activation=activations, layers=names)
+    return [l.A for l in layers], [l.b for l in layers], activations
+
+
+def backprop_at_step(run, step: int, *, sample: int = 0, activation=None) -> BackpropStep:
     """Chain-rule terms at a recorded ``step`` of ``run`` for probe input number ``sample``.
 
     Uses the weights recorded at ``step`` (before that step's update) and the run's
     learning rate; ``run.require_step`` raises for a step that was not recorded.
+    ``activation`` is needed only for functional activations (see :func:`run_mlp_parameters`).
     """
     run.require_step(step)
     inputs, labels = run.probe["inputs"], run.probe["labels"]
     if not 0 <= sample < len(inputs):
         raise ValueError(f"sample: {sample} is not a probe index in [0, {len(inputs)})")
     lr = float(run.meta.get("hparams", {}).get("lr", 0.1))
-    return backprop_from_model(run.model(step), np.asarray(inputs[sample]).ravel(),
-                               int(labels[sample]), lr=lr)
+    weights, biases, acts = run_mlp_parameters(run, step, activation)
+    return mlp_backprop(weights, biases, np.asarray(inputs[sample]).ravel(), int(labels[sample]),
+                        activations=acts, lr=lr)

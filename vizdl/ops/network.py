@@ -25,7 +25,6 @@ Conventions shared by :mod:`vizdl.figures.network` and :mod:`vizdl.anim`:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,11 +192,7 @@ def activation_function(name: str):
     return _FUNCTIONS[name]
 
 
-def _natural_key(name: str):
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-
-def mlp_layers(weights: dict, *, activation="relu") -> list:
+def mlp_layers(weights: dict, *, activation="relu", layers=None) -> list:
     """The Linear layers of an MLP state dict, in forward order.
 
     Parameters
@@ -208,15 +203,21 @@ def mlp_layers(weights: dict, *, activation="relu") -> list:
     activation : str or sequence of str
         ``sigma`` of the hidden layers (one name or one per hidden layer); the last layer is
         the identity.
+    layers : sequence of str, optional
+        The Linear modules in forward order (e.g. from :func:`vizdl.ops.layers.mlp_chain`);
+        by default the ``<module>.weight`` keys in the dict's own order (a ``state_dict``
+        lists them in registration order) -- never sorted by name.
 
     Returns
     -------
     list of DenseLayer
     """
-    names = sorted((k[: -len(".weight")] for k in weights if k.endswith(".weight")), key=_natural_key)
+    names = list(layers) if layers is not None else [k[: -len(".weight")] for k in weights if k.endswith(".weight")]
     if not names:
         raise ValueError(f"weights: no '<module>.weight' entry; got keys {sorted(weights)[:6]}")
     for name in names:
+        if f"{name}.weight" not in weights:
+            raise ValueError(f"weights: no {name}.weight; got keys {sorted(weights)[:6]}")
         shape = np.shape(weights[f"{name}.weight"])
         if len(shape) != 2:
             raise ValueError(f"weights: {name}.weight has shape {shape}; an MLP has only 2-D Linear "
@@ -317,7 +318,7 @@ def edge_set(i: int, A, prev_values, src, dst) -> EdgeSet:
 
 def network_diagram_data(weights: dict, x, *, activation="relu", max_neurons: int = MAX_NEURONS,
                          select: str = "top", neurons: dict | None = None,
-                         max_outputs: int = 10) -> NetworkDiagramData:
+                         max_outputs: int = 10, layers=None) -> NetworkDiagramData:
     """Values, drawn neurons and drawn edges of the MLP ``weights`` on the input ``x``.
 
     Parameters
@@ -336,12 +337,14 @@ def network_diagram_data(weights: dict, x, *, activation="relu", max_neurons: in
         Explicit neuron indices for some layers (``0`` = input).
     max_outputs : int
         Most neurons drawn in the output layer (10: every digit class).
+    layers : sequence of str, optional
+        The Linear modules in forward order (see :func:`mlp_layers`).
 
     Returns
     -------
     NetworkDiagramData
     """
-    layers = mlp_layers(weights, activation=activation)
+    layers = mlp_layers(weights, activation=activation, layers=layers)
     pres, values = mlp_forward(layers, x)
     limits = [max_neurons] * (len(values) - 1) + [max(max_outputs, 2)]
     shown = [_chosen(i, v, k, select, neurons or {}) for i, (v, k) in enumerate(zip(values, limits))]
@@ -363,34 +366,35 @@ def _chosen(i, values, max_neurons, select, neurons) -> np.ndarray:
     return chosen
 
 
-def run_mlp_weights(run, step=None) -> tuple:
-    """``(weights, activation)`` of an MLP run at ``step``; ValueError for any other model.
+def run_mlp_weights(run, step=None, activation=None) -> tuple:
+    """``(weights, layers, activations)`` of an MLP run at ``step``: any chain of Linear + activations.
 
-    ``run.require_step`` raises (naming the nearest recorded steps) for a step that was
-    not recorded.
+    ``layers`` are the Linear modules in execution order and ``activations`` the hidden
+    layers' ``sigma`` (see :func:`vizdl.ops.layers.mlp_chain`, which raises ValueError for
+    a model that is not such a chain). ``run.require_step`` raises (naming the nearest
+    recorded steps) for a step that was not recorded.
     """
+    from vizdl.ops.layers import mlp_chain
+
     step = run.require_step(step)
-    name = run.model_name
-    if name not in MLP_MODELS:
-        raise ValueError(f"run {run.path}: model {name!r} is not an MLP; this picture needs one of "
-                         f"{MLP_MODELS} (vizdl.models.build('mlp', ...))")
-    config = (run.meta.get("model") or {}).get("config", {})
-    return run.weights(step), config.get("activation", "relu")
+    chain = mlp_chain(run, activation)
+    return run.weights(step), [name for name, _ in chain], [act for _, act in chain[:-1]]
 
 
-def network_at_step(run, step=None, *, sample: int = 0, x=None, **options) -> NetworkDiagramData:
+def network_at_step(run, step=None, *, sample: int = 0, x=None, activation=None, **options) -> NetworkDiagramData:
     """:func:`network_diagram_data` with the weights of ``run`` at ``step``.
 
-    The input is probe sample ``sample`` unless ``x`` is given; ``options`` go to
-    :func:`network_diagram_data` (``max_neurons``, ``select``, ``neurons``).
+    The input is probe sample ``sample`` unless ``x`` is given; ``activation`` is needed
+    only for functional activations hooks cannot see (see :func:`vizdl.ops.layers.mlp_chain`);
+    ``options`` go to :func:`network_diagram_data` (``max_neurons``, ``select``, ``neurons``).
     """
-    weights, activation = run_mlp_weights(run, step)
+    weights, layers, activations = run_mlp_weights(run, step, activation)
     if x is None:
         inputs = run.probe["inputs"]
         if not 0 <= sample < len(inputs):
             raise ValueError(f"sample: {sample} is not a probe index in [0, {len(inputs)})")
         x = inputs[sample]
-    return network_diagram_data(weights, x, activation=activation, **options)
+    return network_diagram_data(weights, x, activation=activations, layers=layers, **options)
 
 
 __all__ = [

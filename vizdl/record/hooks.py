@@ -3,20 +3,30 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+from functools import partial
 
 import torch
 from torch import nn
 
-
-def is_attention_map(module: nn.Module) -> bool:
-    """True for modules whose output is an attention matrix (class named ``AttentionMap``)."""
-    return type(module).__name__ == "AttentionMap"
+from vizdl.record.attention import is_attention_map
+from vizdl.record.outputs import call_key, output_tensors
 
 
 def leaf_names(model: nn.Module) -> list[str]:
-    """Qualified names of the modules without children (the model's layers)."""
-    return [name for name, module in model.named_modules()
-            if name and not list(module.children()) and not is_attention_map(module)]
+    """Qualified names of the model's layers: modules without children, and attention modules.
+
+    ``nn.MultiheadAttention`` counts as one layer (its ``out_proj`` child never runs as a
+    module); ``AttentionMap`` modules are recorded as attention, not as activations.
+    """
+    modules = dict(model.named_modules())
+    inside_mha = {f"{name}." for name, m in modules.items() if isinstance(m, nn.MultiheadAttention)}
+    names = []
+    for name, module in modules.items():
+        if not name or is_attention_map(module) or any(name.startswith(p) for p in inside_mha):
+            continue
+        if isinstance(module, nn.MultiheadAttention) or not any(True for _ in module.children()):
+            names.append(name)
+    return names
 
 
 def select_layers(model: nn.Module, selection) -> list[str]:
@@ -35,37 +45,33 @@ def select_layers(model: nn.Module, selection) -> list[str]:
     return chosen
 
 
-def attention_names(model: nn.Module) -> dict[str, str]:
-    """Map each ``AttentionMap`` module name to its parent (the attention module) name."""
-    return {name: name.rpartition(".")[0] or name
-            for name, module in model.named_modules() if is_attention_map(module)}
-
-
 @contextlib.contextmanager
 def capture_outputs(model: nn.Module, names: list[str]):
-    """Temporarily hook ``names``; yields a dict filled with detached CPU outputs.
+    """Temporarily hook ``names``; yields a dict filled with detached copies of their outputs.
 
+    Keys follow :mod:`vizdl.record.outputs`: ``name`` for the first call's main output,
+    ``name#j`` for later calls, ``name:part`` for the other tensors of a tuple/dict output.
     The hooks are removed when the block exits, also when the forward pass raises.
     """
     modules = dict(model.named_modules())
     outputs: dict[str, torch.Tensor] = {}
+    calls: dict[str, int] = {}
     handles = []
     try:
         for name in names:
-            handles.append(modules[name].register_forward_hook(_store(outputs, name)))
+            handles.append(modules[name].register_forward_hook(partial(_store, outputs, calls, name)))
         yield outputs
     finally:
         for handle in handles:
             handle.remove()
 
 
-def _store(outputs: dict, name: str):
-    def hook(module, inputs, output):
-        if isinstance(output, tuple):  # e.g. nn.LSTM returns (output, (h, c))
-            output = output[0]
-        if isinstance(output, torch.Tensor):
-            outputs[name] = output.detach().to("cpu", copy=True)
-    return hook
+def _store(outputs: dict, calls: dict, name: str, module, inputs, output):
+    call = calls.get(name, 0)
+    calls[name] = call + 1
+    base = call_key(name, call)
+    for suffix, tensor in output_tensors(module, output):
+        outputs[base + suffix] = tensor.detach().clone()  # the next module may work in place
 
 
 def hook_count(model: nn.Module) -> int:

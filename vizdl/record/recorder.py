@@ -3,23 +3,33 @@ from __future__ import annotations
 
 import platform
 import warnings
+import weakref
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from vizdl.record.hooks import attention_names, capture_outputs, select_layers
+from vizdl.record.attention import attention_advice, attention_sources
+from vizdl.record.dtypes import for_storage
+from vizdl.record.graph import graph_json, trace_calls
+from vizdl.record.hooks import select_layers
+from vizdl.record.models import is_compiled, process_rank, unwrap, wrappers
+from vizdl.record.outputs import split_activation_key
+from vizdl.record.probe import probe_forward
 from vizdl.record.spec import RecordSpec
-from vizdl.record.state import eval_mode
 from vizdl.runs import Run, RunWriter
+
+_RECORDING: "weakref.WeakSet[nn.Module]" = weakref.WeakSet()  # models inside a `with Recorder(...)`
 
 
 class Recorder:
     """Record weights, gradients, activations and attention maps of ``model`` into ``out``.
 
-    Use it as a context manager inside any training loop: call :meth:`capture` after
-    ``loss.backward()`` and before ``optimizer.step()``, and :meth:`log` for metrics::
+    Use it as a context manager inside any training loop. Call :meth:`capture` where the
+    gradients are the ones the optimizer is about to use -- after the last ``backward()``
+    of a step (gradient accumulation), after clipping and after ``scaler.unscale_(opt)``
+    (AMP), right before ``optimizer.step()`` -- and :meth:`log` for metrics::
 
         with Recorder(model, "runs/mine", RecordSpec(every=50), probe=(x_val, y_val)) as rec:
             for step, (x, y) in enumerate(batches):
@@ -30,11 +40,18 @@ class Recorder:
                 rec.log(step, loss=loss.item())
         run = rec.run
 
+    ``model`` may be wrapped by ``torch.compile`` or ``DistributedDataParallel``: the
+    Recorder reads the module inside (names without ``_orig_mod.`` / ``module.``) and runs
+    its probe forward eagerly on it, so no hook is lost and no collective is started.
+    Under ``torch.distributed`` only rank 0 records; on other ranks every method is a
+    no-op and :attr:`run` is ``None``. The model itself is left untouched (no attribute
+    is set on it, so ``copy.deepcopy`` and ``torch.save`` keep working while recording).
+
     Parameters
     ----------
     model : nn.Module
-        The model; models from :mod:`vizdl.models` carry ``vizdl_spec`` so the run can
-        rebuild them.
+        The model (or its compiled / DDP wrapper); models from :mod:`vizdl.models` carry
+        ``vizdl_spec`` so the run can rebuild them by name.
     out : path-like
         The run directory.
     spec : RecordSpec, optional
@@ -51,33 +68,53 @@ class Recorder:
     def __init__(self, model: nn.Module, out, spec: RecordSpec | None = None, *, probe=None,
                  meta: dict | None = None, total_steps: int | None = None):
         self.model = model
+        self.module = unwrap(model)
         self.path = Path(out)
         self.spec = spec or RecordSpec()
         self.spec.plan(total_steps)
+        self.rank = process_rank()
         self.probe = _prepare_probe(probe, self.spec.probe_size)
-        self.layers = select_layers(model, self.spec.activations) if self.probe else []
-        self.attention = attention_names(model) if self.probe and self.spec.attention else {}
+        self.layers = select_layers(self.module, self.spec.activations) if self.probe else []
+        self.attention = attention_sources(self.module) if self.probe and self.spec.attention else []
         self.extra_meta = meta or {}
         self.writer: RunWriter | None = None
         self.recorded_steps: list[int] = []
         self.stopped = False
+        self.graph: list[dict] | None = None
+        self._forward_trace = None
+        self._trace = None
+        self._notes: dict[str, str] = {}
+        self._warned: set[str] = set()
+        self._had_grads = False
+
+    @property
+    def active(self) -> bool:
+        """Whether this process records (rank 0, or no ``torch.distributed``)."""
+        return self.rank == 0
 
     # -- context manager ----------------------------------------------------------------
     def __enter__(self) -> "Recorder":
-        if getattr(self.model, "_vizdl_recorder", None) is not None:
+        if self.module in _RECORDING:
             raise RuntimeError("this model is already being recorded; nested recording is refused")
-        self.model._vizdl_recorder = self
+        _RECORDING.add(self.module)
         try:
-            self.writer = RunWriter(self.path, self._meta())
-            if self.probe:
-                self.writer.write_probe(*(t.numpy() for t in self.probe))
+            if self.active:
+                self.writer = RunWriter(self.path, self._meta())
+                if self.probe:
+                    stored = for_storage(dict(zip(("inputs", "labels"), self.probe)), "keep", self._notes)
+                    self.writer.write_probe(stored["inputs"].numpy(), stored["labels"].numpy())
+                    self._write_notes()
+                self._start_forward_trace()
         except BaseException:
-            self.model._vizdl_recorder = None
+            _RECORDING.discard(self.module)
             raise
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        self.model._vizdl_recorder = None
+        _RECORDING.discard(self.module)
+        self._stop_forward_trace()
+        if self.writer is None:
+            return False
         try:
             status = self.writer.meta.get("status", "running")
             if status == "running":
@@ -88,26 +125,39 @@ class Recorder:
         return False
 
     @property
-    def run(self) -> Run:
-        """The run written so far, opened for reading."""
+    def run(self) -> Run | None:
+        """The run written so far, opened for reading (``None`` on ranks other than 0).
+
+        It rebuilds models from the live model's structure: ``rec.run.model(step)``
+        works for any model, not only the zoo's.
+        """
+        if not self.active:
+            return None
         if self.writer is not None:
             self.writer.flush()
-        return Run.open(self.path)
+        return Run.open(self.path, model=self.module)
 
     # -- recording ----------------------------------------------------------------------
     def due(self, step: int, *, epoch_start: bool = False) -> bool:
         """Whether :meth:`capture` at ``step`` would record a snapshot."""
-        return not self.stopped and self.spec.due(step, epoch_start=epoch_start)
+        return self.active and not self.stopped and self.spec.due(step, epoch_start=epoch_start)
 
     def capture(self, step: int, *, epoch: int | None = None, epoch_start: bool = False) -> bool:
         """Record a snapshot of ``step`` if it is due; returns whether one was written."""
+        if not self.active:
+            return False
         if self.writer is None:
             raise RuntimeError("use the Recorder as a context manager: `with Recorder(...) as rec:`")
         if not self.due(step, epoch_start=epoch_start):
             return False
         tensors = self._state_tensors()
         tensors.update(self._probe_tensors())
-        arrays = {name: _to_numpy(t, self.spec.dtype) for name, t in tensors.items()}
+        if self.graph is None:
+            self._record_graph(None)
+        self._check_recorded(step, tensors)
+        tensors = for_storage(tensors, self.spec.dtype, self._notes)
+        self._write_notes()
+        arrays = {name: _to_numpy(t) for name, t in tensors.items()}
         if self._over_budget(arrays):
             return False
         self.writer.write_snapshot(step, arrays, {"step": step, "epoch": epoch})
@@ -116,35 +166,103 @@ class Recorder:
 
     def log(self, step: int, **metrics) -> None:
         """Append a metrics record ``{"step": step, **metrics}`` to ``metrics.jsonl``."""
-        self.writer.log({"step": int(step), **metrics})
+        if self.active:
+            self.writer.log({"step": int(step), **metrics})
 
     def finish(self, **meta) -> None:
         """Store final information (status, final metrics...) in ``run.json``."""
-        self.writer.write_meta(**meta)
+        if self.active:
+            self.writer.write_meta(**meta)
 
     def _state_tensors(self) -> dict[str, torch.Tensor]:
         tensors = {}
-        for name, param in self.model.named_parameters():
+        for name, param in self.module.named_parameters():
             if self.spec.weights:
                 tensors[f"weight/{name}"] = param.detach()
             if self.spec.grads and param.grad is not None:
                 tensors[f"grad/{name}"] = param.grad.detach()
         if self.spec.weights:
-            for name, buffer in self.model.named_buffers():
+            for name, buffer in self.module.named_buffers():
                 tensors[f"buffer/{name}"] = buffer.detach()
         return tensors
 
     def _probe_tensors(self) -> dict[str, torch.Tensor]:
-        if not self.probe or not (self.layers or self.attention):
+        first = self.graph is None
+        if not self.probe or not (self.layers or self.attention or first):
             return {}
-        names = self.layers + list(self.attention)
-        device = next(self.model.parameters()).device
-        with eval_mode(self.model), torch.no_grad(), capture_outputs(self.model, names) as outputs:
-            self.model(self.probe[0].to(device))
-        tensors = {f"act/{name}": outputs[name] for name in self.layers if name in outputs}
-        tensors.update({f"attn/{parent}": outputs[name] for name, parent in self.attention.items()
-                        if name in outputs})
-        return tensors
+        self._stop_forward_trace()
+        result = probe_forward(self.module, self.probe[0], self.layers, self.attention, trace=first,
+                               watch_sdpa=first and self.spec.attention)
+        if first:
+            self._record_graph(result.trace, "probe")
+            self._check_probe(result)
+        return result.tensors
+
+    # -- the layer graph ------------------------------------------------------------------
+    def _start_forward_trace(self) -> None:
+        """Without a probe, learn the execution order from the first training forward."""
+        if self.probe or is_compiled(self.model):
+            return
+        self._forward_trace = trace_calls(self.module)
+        self._trace = self._forward_trace.__enter__()
+
+    def _stop_forward_trace(self) -> None:
+        if self._forward_trace is not None:
+            self._forward_trace.__exit__(None, None, None)
+            self._forward_trace = None
+
+    def _record_graph(self, trace, source: str = "forward") -> None:
+        self._stop_forward_trace()
+        graph = graph_json(self.module, trace if trace is not None else self._trace, source)
+        self.graph = graph["modules"]
+        if graph["source"] == "registration":
+            self._warn_once("graph", "no forward pass was observed (no probe batch, or a compiled model), so "
+                            "run.json lists the modules in registration order, not execution order; pass "
+                            "probe=(inputs, labels) to record the order in which forward uses them")
+        order = {entry["name"]: k for k, entry in enumerate(self.graph)}
+        layers = sorted(self.layers, key=lambda n: order.get(n, len(order)))
+        self.writer.write_meta(graph=graph, layers=layers)
+
+    # -- no silent loss -------------------------------------------------------------------
+    def _check_probe(self, result) -> None:
+        if self.spec.activations is True and not self.layers and self.probe:
+            self._warn_once("functional", f"{type(self.module).__name__} has no submodules: its forward is "
+                            "functional (F.relu, torch.matmul...), so there is no module output to record as "
+                            "an activation; wrap the steps you want to see in nn.Modules (nn.Linear, nn.ReLU)")
+        seen = {split_activation_key(k.partition("/")[2])[0] for k in result.tensors if k.startswith("act/")}
+        calls = result.trace.calls if result.trace is not None else {}
+        silent = [n for n in self.layers if n not in seen and calls.get(n)]
+        unused = [n for n in self.layers if n not in seen and n not in silent]
+        if unused and self.spec.activations is not True:
+            self._warn_once("unused", f"modules {', '.join(unused)} never ran in the probe forward: no "
+                            "activations are recorded for them")
+        if silent:
+            self._warn_once("silent", f"modules {', '.join(silent)} returned no tensor: nothing is recorded "
+                            "for them")
+        if self.spec.attention:
+            advice = attention_advice(self.module, self.attention, result.attention, result.sdpa_calls)
+            if advice:
+                self._warn_once("attention", f"RecordSpec(attention=True): {advice}")
+
+    def _check_recorded(self, step: int, tensors: dict) -> None:
+        grads = any(k.startswith("grad/") for k in tensors)
+        self._had_grads = self._had_grads or grads
+        needs_grads = any(p.requires_grad for p in self.module.parameters())
+        if self.spec.grads and needs_grads and not self._had_grads:
+            self._warn_once("grads", f"capture at step {step} found no gradients (every .grad is None): call "
+                            "rec.capture(step) after loss.backward() and before optimizer.zero_grad()")
+        if not tensors:
+            self._warn_once("empty", f"capture at step {step} recorded nothing: the model has no parameters "
+                            "and no probe activations were recorded (pass probe=(inputs, labels))")
+
+    def _warn_once(self, topic: str, message: str) -> None:
+        if topic not in self._warned:
+            self._warned.add(topic)
+            warnings.warn(f"vizdl: {message}", RuntimeWarning, stacklevel=4)
+
+    def _write_notes(self) -> None:
+        if self._notes and self.writer.meta.get("record", {}).get("converted") != self._notes:
+            self.writer.write_meta(record={**self.writer.meta.get("record", {}), "converted": dict(self._notes)})
 
     def _over_budget(self, arrays: dict[str, np.ndarray]) -> bool:
         size = sum(a.nbytes for a in arrays.values())
@@ -159,18 +277,21 @@ class Recorder:
         return True
 
     def _meta(self) -> dict:
-        spec = getattr(self.model, "vizdl_spec", None)
+        spec = getattr(self.module, "vizdl_spec", None) or getattr(self.model, "vizdl_spec", None)
         extra = dict(self.extra_meta)
+        cls = type(self.module)
         model = {"name": spec["name"], "config": spec["config"]} if spec else \
-            {"name": None, "class": type(self.model).__name__}
+            {"name": None, "class": cls.__name__, "module": cls.__module__}
+        if wrappers(self.model):
+            model["wrappers"] = wrappers(self.model)
         summary = extra.pop("summary", None)
         if summary is not None:
             model["summary"] = summary
         return {
             "model": model,
-            "parameters": [n for n, _ in self.model.named_parameters()],
+            "parameters": [n for n, _ in self.module.named_parameters()],
             "layers": self.layers,
-            "attention_layers": sorted(set(self.attention.values())),
+            "attention_layers": sorted({s.name for s in self.attention}),
             "record": self.spec.to_dict(),
             "versions": _versions(),
             "status": "running",
@@ -187,11 +308,9 @@ def _prepare_probe(probe, size: int):
     return inputs.contiguous(), labels.contiguous()
 
 
-def _to_numpy(tensor: torch.Tensor, dtype: str) -> np.ndarray:
-    tensor = tensor.detach().to("cpu")
-    if tensor.is_floating_point():
-        tensor = tensor.to(torch.float16 if dtype == "float16" else torch.float32)
-    return tensor.numpy().copy()
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """Host copy of a tensor already in its storage dtype (the writer's side of the seam)."""
+    return tensor.detach().to("cpu").numpy().copy()
 
 
 def _versions() -> dict:

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-DTYPES = ("float32", "float16")
+from vizdl.record.dtypes import POLICIES as DTYPES
 
 
 @dataclass
@@ -25,17 +25,25 @@ class RecordSpec:
     per_epoch : bool
         Also capture the first step of every epoch.
     weights, grads : bool
-        Record parameters and their gradients (taken after ``backward()``, before the
-        optimizer step).
+        Record parameters and their gradients: the gradients the optimizer is about to use
+        (capture after the last ``backward()`` of an accumulation, after clipping and after
+        ``GradScaler.unscale_``, before ``optimizer.step()``).
     activations : bool or sequence of str
-        ``True`` records every leaf module's output on the probe batch; a sequence of names
-        or globs (``"features.*"``) selects modules; ``False`` records none.
+        ``True`` records every layer's output on the probe batch (modules without children,
+        and ``nn.MultiheadAttention``); a sequence of names or globs (``"features.*"``)
+        selects modules; ``False`` records none. Tuple outputs, several calls per forward
+        and packed sequences get sub-keys (see :mod:`vizdl.record.outputs`).
     attention : bool
-        Record the output of every ``AttentionMap`` module on the probe batch.
+        Record attention maps ``(N, heads, queries, keys)`` on the probe batch: from
+        ``AttentionMap`` modules, ``nn.MultiheadAttention`` and Hugging Face eager attention
+        (see :mod:`vizdl.record.attention`); warns once with what to do when the model has
+        attention that cannot be read.
     probe_size : int
         Number of validation samples in the fixed probe batch.
-    dtype : {"float32", "float16"}
-        Storage type of floating-point tensors.
+    dtype : {"keep", "float32", "float16"}
+        Storage type of floating-point tensors: ``"keep"`` (default) keeps each tensor's
+        dtype (bfloat16 becomes float32, noted in ``run.json``); ``"float32"`` or
+        ``"float16"`` converts every floating tensor (``"float16"`` halves the size).
     max_bytes : int, optional
         Size budget; once reached, recording stops with a warning while training goes on.
     """
@@ -49,7 +57,7 @@ class RecordSpec:
     activations: bool | Sequence[str] = True
     attention: bool = True
     probe_size: int = 64
-    dtype: str = "float32"
+    dtype: str = "keep"
     max_bytes: int | None = None
     _log_set: frozenset = field(default=frozenset(), repr=False, compare=False)
 

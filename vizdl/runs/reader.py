@@ -13,6 +13,7 @@ from vizdl.runs.format import (
     FORMAT, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR, SNAPSHOT_NAME, TMP_SUFFIX,
     RunFormatError, snapshot_name, split_key,
 )
+from vizdl.runs.graph import LayerGraph, ModuleInfo
 
 
 class StepNotRecordedError(ValueError):
@@ -28,19 +29,29 @@ class Run:
     Use :meth:`Run.open` to create one.
     """
 
-    def __init__(self, path: Path, meta: dict, steps: list[int]):
+    def __init__(self, path: Path, meta: dict, steps: list[int], template=None):
         self.path = path
         self.meta = meta
         self.steps = steps
+        self.template = template
 
     @classmethod
-    def open(cls, path) -> "Run":
-        """Open the run directory ``path``; raises ``FileNotFoundError`` or ``RunFormatError``."""
+    def open(cls, path, *, model=None) -> "Run":
+        """Open the run directory ``path``; raises ``FileNotFoundError`` or ``RunFormatError``.
+
+        Parameters
+        ----------
+        path : path-like
+        model : nn.Module, class or factory, optional
+            What :meth:`model` rebuilds the recorded model from when it is not a zoo model:
+            an instance (its structure is copied, its weights are not used), a class or a
+            function called without arguments (``lambda: MyNet(width=64)``).
+        """
         path = Path(path)
         if not (path / RUN_FILE).is_file():
             raise FileNotFoundError(f"{path} is not a vizdl run: no {RUN_FILE} in it")
         meta = _read_meta(path / RUN_FILE)
-        return cls(path, meta, _list_steps(path / SNAPSHOT_DIR))
+        return cls(path, meta, _list_steps(path / SNAPSHOT_DIR), template=model)
 
     def __repr__(self) -> str:
         return (f"Run({str(self.path)!r}, model={self.model_name!r}, dataset={self.dataset_name!r}, "
@@ -59,13 +70,37 @@ class Run:
 
     @property
     def layers(self) -> list[str]:
-        """Names of the modules whose activations were recorded."""
-        return list(self.meta.get("layers", []))
+        """Names of the modules whose activations were recorded, in execution order."""
+        return self.graph.in_execution_order(self.meta.get("layers", []))
 
     @property
     def attention_layers(self) -> list[str]:
-        """Names of the attention modules whose maps were recorded."""
-        return list(self.meta.get("attention_layers", []))
+        """Names of the attention modules whose maps were recorded, in execution order."""
+        return self.graph.in_execution_order(self.meta.get("attention_layers", []))
+
+    # -- the layer graph (execution order) ----------------------------------------------
+    @cached_property
+    def graph(self) -> LayerGraph:
+        """The model's modules in the order forward first used them (see :mod:`vizdl.runs.graph`)."""
+        return LayerGraph.from_meta(self.meta)
+
+    @property
+    def modules(self) -> list[ModuleInfo]:
+        """Every module (name, type, calls per forward, own parameters) in execution order."""
+        return list(self.graph.modules)
+
+    @property
+    def layer_order(self) -> list[str]:
+        """Names of the layers (leaf modules that ran, modules owning parameters) in execution order."""
+        return self.graph.layer_order
+
+    def parameter_groups(self, names=None) -> list[tuple[str, list[str]]]:
+        """``[(module, [parameter names])]`` in execution order (``names`` restricts the parameters)."""
+        return self.graph.parameter_groups(names)
+
+    def in_execution_order(self, names) -> list[str]:
+        """Module, parameter, activation or attention names sorted by execution order."""
+        return self.graph.in_execution_order(names)
 
     @property
     def parameters(self) -> list[str]:
@@ -134,46 +169,56 @@ class Run:
             return {split_key(k)[1]: handle.get_tensor(k) for k in handle.keys()
                     if split_key(k)[0] == kind}
 
+    def _ordered(self, arrays: dict) -> dict:
+        return {k: arrays[k] for k in self.graph.in_execution_order(arrays)}
+
     def weights(self, step: int | None = None) -> dict[str, np.ndarray]:
-        """Parameters at ``step`` (before that step's update), keyed like ``state_dict``."""
-        return self._kind(step, "weight")
+        """Parameters at ``step`` (before that step's update), keyed like ``state_dict``, in execution order."""
+        return self._ordered(self._kind(step, "weight"))
 
     def grads(self, step: int | None = None) -> dict[str, np.ndarray]:
-        """Gradients of that step's batch loss at ``weights(step)``."""
-        return self._kind(step, "grad")
+        """Gradients the optimizer used at ``step`` (taken at ``weights(step)``), in execution order."""
+        return self._ordered(self._kind(step, "grad"))
 
     def buffers(self, step: int | None = None) -> dict[str, np.ndarray]:
         """Buffers (e.g. BatchNorm running statistics) at ``step``."""
         return self._kind(step, "buffer")
 
     def activations(self, step: int | None = None) -> dict[str, np.ndarray]:
-        """Outputs of the recorded modules on the probe batch, ``(N, ...)`` each."""
-        return self._kind(step, "act")
+        """Outputs of the recorded modules on the probe batch, ``(N, ...)`` each, in execution order.
+
+        Keys are module names; ``name#j`` is call ``j`` of a module run several times,
+        ``name:part`` another tensor of a tuple output (``lstm:h_n``), see :mod:`vizdl.runs.keys`.
+        """
+        return self._ordered(self._kind(step, "act"))
 
     def attention(self, step: int | None = None) -> dict[str, np.ndarray]:
-        """Attention probabilities ``(N, heads, queries, keys)`` per attention module."""
-        return self._kind(step, "attn")
+        """Attention probabilities ``(N, heads, queries, keys)`` per attention module, in execution order."""
+        return self._ordered(self._kind(step, "attn"))
 
     def step_metadata(self, step: int | None = None) -> dict[str, str]:
         """The metadata stored in a snapshot's header (step, epoch, ...)."""
         with _open_safetensors(self.snapshot_path(step)) as handle:
             return dict(handle.metadata() or {})
 
+    @property
+    def can_rebuild(self) -> bool:
+        """Whether :meth:`model` can build the model (a zoo model, or a template given to :meth:`open`)."""
+        from vizdl.runs.rebuild import can_rebuild
+
+        return can_rebuild(self)
+
     def model(self, step: int | None = None):
-        """Rebuild the model from the zoo and load the weights (and buffers) of ``step``."""
-        import torch
+        """The recorded model with the weights (and buffers) of ``step``, in eval mode, on the CPU.
 
-        from vizdl.models import build
+        Zoo models are rebuilt from ``run.json``; any other model from the template given
+        to ``Run.open(path, model=...)`` (``rec.run`` carries the live model's). The model
+        is built on the ``meta`` device first and its parameter shapes are checked against
+        the recorded ones before memory is allocated (see :mod:`vizdl.runs.rebuild`).
+        """
+        from vizdl.runs.rebuild import rebuild
 
-        spec = self.meta.get("model") or {}
-        if not spec.get("name"):
-            raise ValueError(f"run {self.path} was recorded from a model outside vizdl.models; "
-                             "rebuild it yourself and load run.weights(step)")
-        model = build(spec["name"], **spec.get("config", {}))
-        state = {**self.weights(step), **self.buffers(step)}
-        model.load_state_dict({k: torch.from_numpy(v.copy()).float() if v.dtype == np.float16
-                               else torch.from_numpy(v.copy()) for k, v in state.items()})
-        return model.eval()
+        return rebuild(self, step, self.template)
 
 
 def _read_meta(path: Path) -> dict:
