@@ -68,19 +68,43 @@ def _resolve_model(source, step):
 
 
 def _module(model, layer: str):
+    from vizdl.runs.keys import split_activation_key
+
     modules = dict(model.named_modules())
-    if layer not in modules or layer == "":
-        names = [name for name in modules if name]
+    name = split_activation_key(layer)[0]
+    if name not in modules or name == "":
+        names = [n for n in modules if n]
         raise KeyError(f"layer {layer!r} is not a module of the model; available: {names}")
-    return modules[layer]
+    return modules[name]
+
+
+def _call_hook(layer: str, captured: list):
+    """Forward hook keeping call ``j`` of ``layer`` (``name#j:part``, as in ``run.activations``)."""
+    from vizdl.record.outputs import output_tensors
+    from vizdl.runs.keys import split_activation_key
+
+    _, call, part = split_activation_key(layer)
+    state = {"call": 0}
+
+    def reset(_module, _args):
+        state["call"] = 0
+
+    def hook(module, _inputs, output):
+        if state["call"] == call:
+            parts = dict(output_tensors(module, output))
+            captured.append(parts[f":{part}" if part else ""].detach().cpu())
+        state["call"] += 1
+    return reset, hook
 
 
 def feature_maps(model, layer: str, inputs, *, batch_size: int = 512) -> np.ndarray:
     """Output of ``model``'s module ``layer`` on ``inputs``, as float32 ``(N, C, H, W)``.
 
-    Runs under ``torch.no_grad`` in eval mode (every module's own training flag is
-    restored afterwards); the forward hook is registered and removed inside one
-    ``try``/``finally``, so none is left when the inputs or the forward pass raise.
+    ``layer`` is a module name; for a module that runs several times per forward it is
+    its first call, and ``"name#j"`` selects call ``j`` (the keys of ``run.activations``),
+    so there is always one map per input. Runs under ``torch.no_grad`` in eval mode (every
+    module's own training flag is restored afterwards); the hooks are registered and removed
+    inside one ``try``/``finally``, so none is left when the inputs or the forward pass raise.
 
     Raises
     ------
@@ -94,15 +118,17 @@ def feature_maps(model, layer: str, inputs, *, batch_size: int = 512) -> np.ndar
     from vizdl.record.state import eval_mode
 
     module, captured = _module(model, layer), []
+    reset, hook = _call_hook(layer, captured)
     inputs = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
-    handle = None
+    handles = []
     try:
-        handle = module.register_forward_hook(lambda _m, _i, out: captured.append(out.detach().cpu()))
+        handles.append(model.register_forward_pre_hook(reset))
+        handles.append(module.register_forward_hook(hook))
         with eval_mode(model), torch.no_grad():
             for start in range(0, len(inputs), batch_size):
                 model(inputs[start:start + batch_size].float())
     finally:
-        if handle is not None:
+        for handle in handles:
             handle.remove()
     maps = torch.cat(captured).numpy() if captured else np.zeros((0,))
     if maps.ndim < 3:

@@ -128,13 +128,16 @@ def _prepare_model(model, step):
 
 
 def _as_inputs(net, background, inputs):
-    """Float32 tensors with equal sample shapes that the model accepts."""
+    """Floating tensors (in the model's dtype) with equal sample shapes that the model accepts.
+
+    Integer inputs (token ids) are never cast to float: they are refused with what to do.
+    """
     import torch
 
-    background = torch.as_tensor(np.asarray(background) if not torch.is_tensor(background)
-                                 else background).detach().float().cpu()
-    inputs = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs)
-                             else inputs).detach().float().cpu()
+    background, inputs = (_tensor(v, "background") for v in (background, inputs))
+    _refuse_integer(inputs)
+    dtype = next((p.dtype for p in net.parameters() if p.is_floating_point()), torch.float32)
+    background, inputs = background.to(dtype), inputs.to(dtype)
     if background.ndim < 2 or len(background) == 0 or len(inputs) == 0:
         raise ValueError(f"background and inputs must be batches (N, *input_shape) with N >= 1, "
                          f"got shapes {tuple(background.shape)} and {tuple(inputs.shape)}")
@@ -143,6 +146,23 @@ def _as_inputs(net, background, inputs):
                          f"got {tuple(inputs.shape[1:])}")
     _check_forward(net, inputs[:2])
     return background, inputs
+
+
+def _tensor(value, name: str):
+    import torch
+
+    value = torch.as_tensor(np.asarray(value) if not torch.is_tensor(value) else value).detach().cpu()
+    if value.is_complex() or value.dtype == torch.bool:
+        raise ValueError(f"{name} must hold real numbers, got dtype {value.dtype}")
+    return value
+
+
+def _refuse_integer(inputs) -> None:
+    if not inputs.is_floating_point():
+        raise ValueError(f"inputs are integers (dtype {inputs.dtype}, e.g. token ids): vizdl keeps them integer, "
+                         "and SHAP's explainers need inputs the model output can be differentiated by -- token ids "
+                         "have no gradient. Explain the embedded sequence instead: split the model after its "
+                         "nn.Embedding and pass the embeddings (float) as inputs")
 
 
 def _check_forward(net, sample) -> None:

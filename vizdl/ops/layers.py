@@ -116,7 +116,7 @@ def _linear_sequence(run) -> list[list]:
                                  "this picture needs a chain Linear, activation, Linear, ...")
             layers[-1][1] = ACTIVATION_MODULES[kind]
         elif kind not in PASS_MODULES:
-            raise ValueError(f"run {run.path}: module {name!r} ({kind or 'unknown type'}) is not part of a chain "
+            raise ValueError(f"run {run.path}: module {name or '(model)'!r} ({kind or 'unknown type'}) is not part of a chain "
                              f"of nn.Linear + activations; this picture needs an MLP (allowed: Linear, "
                              f"{', '.join(sorted(ACTIVATION_MODULES))}, Flatten, Dropout)")
     if not layers:

@@ -86,6 +86,7 @@ class Recorder:
         self._notes: dict[str, str] = {}
         self._warned: set[str] = set()
         self._had_grads = False
+        self._persistent = set(self.module.state_dict())
 
     @property
     def active(self) -> bool:
@@ -183,7 +184,8 @@ class Recorder:
                 tensors[f"grad/{name}"] = param.grad.detach()
         if self.spec.weights:
             for name, buffer in self.module.named_buffers():
-                tensors[f"buffer/{name}"] = buffer.detach()
+                if name in self._persistent:  # a non-persistent buffer is rebuilt, never loaded
+                    tensors[f"buffer/{name}"] = buffer.detach()
         return tensors
 
     def _probe_tensors(self) -> dict[str, torch.Tensor]:

@@ -72,6 +72,7 @@ class LayerGraph:
         self._index = {m.name: k for k, m in enumerate(self.modules)}
         self._owner = {p: m.name for m in self.modules for p in m.parameters}
         self._param_index = {p: k for m in self.modules for k, p in enumerate(m.parameters)}
+        self._call_position, self._anchor = _positions(self.modules, self.sequence)
 
     @classmethod
     def from_meta(cls, meta: dict) -> "LayerGraph":
@@ -129,19 +130,48 @@ class LayerGraph:
     def in_execution_order(self, names) -> list[str]:
         """``names`` (modules, parameters, activation or attention keys) sorted by execution order.
 
-        Calls of one module (``name#1``) follow its first call; parts (``name:h_n``) its main
-        output; unknown names keep their relative order at the end.
+        Call ``j`` of a module (``name#j``) sits where it ran in the call sequence (a shared
+        ReLU's second call after the layer before it); parts (``name:h_n``) follow their
+        main output; unknown names keep their relative order at the end.
         """
         indexed = sorted(enumerate(names), key=lambda item: self._sort_key(item[1], item[0]))
         return [name for _, name in indexed]
 
     def _sort_key(self, name: str, fallback: int) -> tuple:
+        end = (len(self.sequence) + len(self._index), len(self._index))
         if name in self._owner:
-            return (self._index.get(self._owner[name], len(self._index)), 0, 0, self._param_index[name])
+            module = self._owner[name]
+            return (self._anchor.get(module, end[0]), self._index.get(module, end[1]), 0, 0,
+                    self._param_index[name])
         module, call, part = split_activation_key(name)
         if module in self._index:
-            return (self._index[module], call, 1 if part else 0, fallback)
-        return (len(self._index), 0, 0, fallback)
+            position = self._call_position.get((module, call), self._anchor[module])
+            return (position, self._index[module], call, 1 if part else 0, fallback)
+        return (*end, 0, 0, fallback)
+
+
+def _positions(modules: list[ModuleInfo], sequence: list[str]) -> tuple[dict, dict]:
+    """``(call position, anchor)``: where call ``j`` of a layer ran, and where each module starts.
+
+    A module's anchor is the first position of a call inside it (containers start at their
+    first layer); a module that never ran takes the anchor of the module before it.
+    Without a sequence, anchors are the graph's indices.
+    """
+    if not sequence:
+        return {}, {m.name: k for k, m in enumerate(modules)}
+    calls: dict[tuple, int] = {}
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for position, name in enumerate(sequence):
+        calls[(name, counts.get(name, 0))] = position
+        counts[name] = counts.get(name, 0) + 1
+        parts = name.split(".")
+        for depth in range(len(parts) + 1):
+            first.setdefault(".".join(parts[:depth]), position)
+    anchor, previous = {}, -1
+    for m in modules:
+        previous = anchor[m.name] = first.get(m.name, previous)
+    return calls, anchor
 
 
 def _legacy_modules(meta: dict) -> list[ModuleInfo]:

@@ -106,13 +106,16 @@ def _checked_state(skeleton, state: dict, run, step) -> dict:
         if len(stripped) == len(state) and set(stripped) & set(expected) > set(state) & set(expected):
             state = stripped
     state = _with_tied(skeleton, state)
+    constants = {n for n, _ in skeleton.named_buffers()} - set(expected)  # non-persistent: built, not loaded
+    state = {k: v for k, v in state.items() if k not in constants}
     missing = sorted(set(expected) - set(state))
     extra = sorted(set(state) - set(expected))
     shapes = [f"{k} recorded {tuple(np.shape(state[k]))}, model has {expected[k]}"
               for k in expected if k in state and tuple(np.shape(state[k])) != expected[k]]
     if missing or extra or shapes:
         problems = [f"missing in the run: {_few(missing)}" if missing else "",
-                    f"not in the model: {_few(extra)}" if extra else "", "; ".join(shapes[:4])]
+                    f"not in the model: {_few(extra)}" if extra else "",
+                    "; ".join(shapes[:4]) + (f" (+{len(shapes) - 4} more shapes)" if len(shapes) > 4 else "")]
         raise ValueError(f"run {run.path}, step {step}: the model to rebuild ({type(skeleton).__name__}) does not "
                          f"match the recorded tensors -- {'; '.join(p for p in problems if p)}. Pass the "
                          "model the run was recorded from: vizdl.Run.open(path, model=...)")

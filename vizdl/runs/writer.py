@@ -97,5 +97,5 @@ def _finished(future: Future) -> bool:
 
 
 def _write_snapshot(target: Path, tensors: dict[str, np.ndarray], metadata: dict) -> None:
-    contiguous = {name: np.ascontiguousarray(array) for name, array in tensors.items()}
+    contiguous = {name: np.require(array, requirements="C") for name, array in tensors.items()}  # keeps 0-d
     atomic_write_bytes(target, save_safetensors(contiguous, metadata=metadata))

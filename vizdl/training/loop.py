@@ -11,9 +11,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from vizdl.record import Recorder, RecordSpec
+from vizdl.record.models import process_rank, unwrap, world_size
 from vizdl.record.state import eval_mode, kept_modes
 from vizdl.runs import Run
 from vizdl.training import options
+from vizdl.training.inputs import Split, TrainingData, as_training_data
 
 _DEFAULT = object()
 
@@ -43,15 +45,23 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
           clip_grad_norm: float | None = None, weight_decay: float = 0.0, l1: float = 0.0,
           init: str | None = None, augment=None, device="auto", seed: int = 0,
           record: RecordSpec | None = _DEFAULT, out=None, name: str | None = None,
-          quiet: bool = False) -> Run:
+          quiet: bool = False, val=None) -> Run | None:
     """Train ``model`` on ``data`` with cross-entropy, recording into a run directory.
 
     Parameters
     ----------
     model : nn.Module
-        A classifier (``vizdl.models.build`` or your own) returning logits.
-    data : vizdl.data.Dataset or str
-        The dataset (a name is loaded with default parameters).
+        A classifier (``vizdl.models.build`` or your own) returning logits, or an output
+        object with ``.logits`` (Hugging Face); it may be wrapped in
+        ``DistributedDataParallel`` or ``torch.compile``.
+    data : vizdl.data.Dataset, str, (x, y), TensorDataset or DataLoader
+        The training data: a vizdl dataset (a name is loaded with default parameters;
+        its validation and test splits are used), a pair of arrays/tensors, a
+        ``TensorDataset`` (batched and shuffled here, with ``seed``) or a ``DataLoader``
+        (iterated as it is). Floating inputs are cast to the model's dtype.
+    val : (x, y), TensorDataset or DataLoader, optional
+        Validation data (default: the vizdl dataset's validation split; none for other
+        forms, then the probe batch comes from the training data).
     epochs, batch_size, lr : int, int, float
         The usual.
     optimizer : {"sgd", "momentum", "adam", "adamw", "rmsprop"}
@@ -83,9 +93,12 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
 
     Returns
     -------
-    Run
-        The recorded run, opened for reading. The model is trained in place (and moved to
-        ``device``); every module's ``training`` flag is restored to what it was.
+    Run or None
+        The recorded run, opened for reading (``run.model(step)`` rebuilds ``model``'s
+        structure). The model is trained in place (and moved to ``device``); every
+        module's ``training`` flag is restored to what it was. Under ``torch.distributed``
+        only rank 0 records and returns the run; other ranks train their shard of a tensor
+        dataset and return ``None``.
 
     Raises
     ------
@@ -101,7 +114,7 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
                                 clip_grad_norm=clip_grad_norm, weight_decay=weight_decay, l1=l1, init=init,
                                 augment=augment, seed=seed)
     spec = _record_spec(record)
-    data = _as_dataset(data)
+    data = as_training_data(data, val, dtype=_float_dtype(model))
     _check_augment(augment, data)
     target = options.resolve_device(device)
     torch.manual_seed(seed)   # dropout draws from the global generator, forked by @_leaves_caller_state
@@ -109,7 +122,9 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
     options.initialize(model, init, generator=generator)
     model.to(target)
     _check_compatible(model, data, target)
-    steps_per_epoch = math.ceil(len(data.x_train) / batch_size)
+    steps_per_epoch = data.steps_per_epoch(batch_size, world_size())
+    if (early_stopping or _plateau(schedule)) and data.val is None:
+        raise ValueError("early_stopping and schedule='plateau' need validation data: pass val=(x, y)")
     out = Path(out) if out is not None else _default_out(model, data, name)
     opt = options.make_optimizer(optimizer, model.parameters(), lr=lr, weight_decay=weight_decay,
                                  momentum=momentum)
@@ -118,38 +133,43 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
                    schedule=schedule, early_stopping=early_stopping, clip_grad_norm=clip_grad_norm,
                    weight_decay=weight_decay, l1=l1, init=init, augment=list(options.augment_kinds(augment)),
                    device=str(target))
-    meta = {"name": out.name, "dataset": _dataset_meta(data), "hparams": hparams, "seed": seed,
-            "summary": _summary(model, data)}
+    meta = {"name": out.name, "dataset": data.meta, "hparams": hparams, "seed": seed,
+            "summary": _summary(model, data) if process_rank() == 0 else None}
     loop = _Loop(model, data, opt, scheduler, generator, target, batch_size, clip_grad_norm, l1,
                  augment, options.EarlyStopping.from_option(early_stopping))
-    with Recorder(model, out, spec, probe=(data.x_val, data.y_val), meta=meta,
+    with Recorder(model, out, spec, probe=data.probe(spec.probe_size), meta=meta,
                   total_steps=epochs * steps_per_epoch) as recorder:
         loop.run(recorder, epochs, quiet)
-    return Run.open(out)
+    return recorder.run
 
 
 class _Loop:
     """The state of one training: model, optimizer and the step counter."""
 
-    def __init__(self, model, data, opt, scheduler, generator, device, batch_size, clip, l1,
+    def __init__(self, model, data: TrainingData, opt, scheduler, generator, device, batch_size, clip, l1,
                  augment, stopper):
         self.model, self.data, self.opt, self.scheduler = model, data, opt, scheduler
+        self.module = unwrap(model)  # evaluation runs here: no DDP collective, same numbers
         self.generator, self.device, self.batch_size = generator, device, batch_size
         self.clip, self.l1, self.augment, self.stopper = clip, l1, augment, stopper
-        self.x_train = data.x_train.to(device)
-        self.y_train = data.y_train.to(device)
+        self.rank, self.shards = process_rank(), world_size()
+        if data.train.x is not None:
+            self.x_train = data.train.x.to(device)
+            self.y_train = data.train.y.to(device)
         self.step = 0
 
     def run(self, recorder: Recorder, epochs: int, quiet: bool) -> None:
         from tqdm.auto import tqdm
 
         start, status = time.perf_counter(), "complete"
-        bar = tqdm(total=epochs * math.ceil(len(self.x_train) / self.batch_size), disable=quiet,
-                   desc="train", unit="step", leave=False)
+        bar = tqdm(total=epochs * self.data.steps_per_epoch(self.batch_size, self.shards),
+                   disable=quiet or self.rank != 0, desc="train", unit="step", leave=False)
         try:
             for epoch in range(epochs):
                 self._epoch(recorder, epoch, bar)
-                val = evaluate(self.model, self.data.x_val, self.data.y_val, self.device)
+                if self.data.val is None:
+                    continue
+                val = evaluate_split(self.module, self.data.val, self.device, self.batch_size)
                 recorder.log(self.step - 1, epoch=epoch, val_loss=val["loss"], val_acc=val["acc"])
                 bar.set_postfix(val_loss=f"{val['loss']:.3f}", val_acc=f"{val['acc']:.3f}")
                 if self._after_epoch(val["loss"]):
@@ -161,24 +181,43 @@ class _Loop:
         finally:
             bar.close()
         self._final_snapshot(recorder)
-        test = evaluate(self.model, self.data.x_test, self.data.y_test, self.device)
-        recorder.finish(status=status, steps=self.step, seconds=round(time.perf_counter() - start, 3),
-                        final={"test_loss": test["loss"], "test_acc": test["acc"]})
+        final = {}
+        if self.data.test is not None:
+            test = evaluate_split(self.module, self.data.test, self.device, self.batch_size)
+            final = {"final": {"test_loss": test["loss"], "test_acc": test["acc"]}}
+        recorder.finish(status=status, steps=self.step, seconds=round(time.perf_counter() - start, 3), **final)
 
     def _epoch(self, recorder: Recorder, epoch: int, bar) -> None:
         self.model.train()
-        order = torch.randperm(len(self.x_train), generator=self.generator).to(self.device)
-        for first, start in enumerate(range(0, len(order), self.batch_size)):
-            index = order[start:start + self.batch_size]
-            loss, acc = self._step(recorder, self.x_train[index], self.y_train[index], epoch, first == 0)
+        for first, (x, y) in enumerate(self._batches(epoch)):
+            loss, acc = self._step(recorder, x, y, epoch, first == 0)
             if self.step % 10 == 0:
                 bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}")
             bar.update(1)
             self.step += 1
 
+    def _batches(self, epoch: int):
+        """This epoch's ``(x, y)`` batches on the device: a loader's own order, or a seeded shuffle.
+
+        With several processes each takes an equal share of the shuffled tensors
+        (``order[rank::world]``, the same permutation everywhere).
+        """
+        train = self.data.train
+        if train.loader is not None:
+            if hasattr(train.loader.sampler, "set_epoch"):
+                train.loader.sampler.set_epoch(epoch)
+            yield from ((x.to(self.device), y.to(self.device)) for x, y in train.batches(self.batch_size))
+            return
+        order = torch.randperm(len(self.x_train), generator=self.generator).to(self.device)
+        if self.shards > 1:
+            order = order[self.rank::self.shards][: len(order) // self.shards]
+        for start in range(0, len(order), self.batch_size):
+            index = order[start:start + self.batch_size]
+            yield self.x_train[index], self.y_train[index]
+
     def _step(self, recorder, x, y, epoch, epoch_start):
         x = options.augment(x, self.augment, self.generator)
-        logits = self.model(x)
+        logits = logits_of(self.model(x))
         loss = F.cross_entropy(logits, y) + self._l1_penalty()
         value = loss.item()
         if not math.isfinite(value):
@@ -225,30 +264,51 @@ class _Loop:
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, device, batch_size: int = 1024) -> dict:
     """Mean cross-entropy and accuracy of ``model`` on ``(x, y)`` in eval mode (flags restored after)."""
-    total_loss, correct = 0.0, 0
+    return evaluate_split(model, Split(x, y), device, batch_size)
+
+
+def evaluate_split(model: nn.Module, split: Split, device, batch_size: int = 1024) -> dict:
+    """Mean cross-entropy and accuracy on a split (tensors or a DataLoader) in eval mode (flags restored after)."""
+    total_loss, correct, count = 0.0, 0, 0
     with eval_mode(model), torch.no_grad():
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
-            logits = model(xb)
+        for xb, yb in split.batches(max(batch_size, 1024)):
+            xb, yb = xb.to(device), yb.to(device)
+            logits = logits_of(model(xb))
             total_loss += F.cross_entropy(logits, yb, reduction="sum").item()
             correct += (logits.argmax(1) == yb).sum().item()
-    count = max(len(x), 1)
+            count += len(yb)
+    count = max(count, 1)
     return {"loss": total_loss / count, "acc": correct / count}
+
+
+def logits_of(output) -> torch.Tensor:
+    """The logits of a model output: the tensor itself, ``output.logits`` (Hugging Face) or ``output[0]``."""
+    if torch.is_tensor(output):
+        return output
+    logits = getattr(output, "logits", None)
+    if torch.is_tensor(logits):
+        return logits
+    if isinstance(output, (tuple, list)) and output and torch.is_tensor(output[0]):
+        return output[0]
+    raise ValueError(f"the model returned {type(output).__name__}; vizdl.train needs logits (N, classes): a "
+                     "tensor, an output with .logits, or a tuple whose first element is the logits")
+
+
+def _float_dtype(model: nn.Module):
+    for param in model.parameters():
+        if param.is_floating_point():
+            return param.dtype
+    return None
+
+
+def _plateau(schedule) -> bool:
+    if isinstance(schedule, dict):
+        return schedule.get("name") == "plateau"
+    return schedule == "plateau"
 
 
 def _is_plateau(scheduler) -> bool:
     return isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
-
-
-def _as_dataset(data):
-    if isinstance(data, str):
-        from vizdl.data import load
-
-        return load(data)
-    missing = [a for a in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test") if not hasattr(data, a)]
-    if missing:
-        raise ValueError(f"data must be a vizdl.data.Dataset (or a dataset name); it lacks {', '.join(missing)}")
-    return data
 
 
 def _record_spec(record) -> RecordSpec:
@@ -261,11 +321,11 @@ def _record_spec(record) -> RecordSpec:
     return record
 
 
-def _check_augment(augment, data) -> None:
+def _check_augment(augment, data: TrainingData) -> None:
     kinds = options.augment_kinds(augment)
-    if kinds and data.x_train.dim() != 4:
+    if kinds and len(data.input_shape) != 3:
         raise ValueError(f"augment={list(kinds)} needs image batches (B, C, H, W), but dataset "
-                         f"{getattr(data, 'name', '?')!r} gives samples of shape {tuple(data.x_train.shape[1:])}")
+                         f"{data.name or '?'!r} gives samples of shape {data.input_shape}")
 
 
 def _cuda_devices() -> list[int]:
@@ -273,37 +333,32 @@ def _cuda_devices() -> list[int]:
     return list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
 
 
-def _check_compatible(model: nn.Module, data, device) -> None:
+def _check_compatible(model: nn.Module, data: TrainingData, device) -> None:
     """Run one sample through the model; a shape error names both shapes."""
-    sample = data.x_train[:2].to(device)
+    sample = data.train.first(2)[0].to(device)
+    model = unwrap(model)  # no DDP collective for this check
     expected = (getattr(model, "vizdl_spec", None) or {}).get("config", {}).get("input_shape")
     if expected is not None and tuple(expected) != tuple(sample.shape[1:]):
         raise ValueError(f"model expects inputs of shape {tuple(expected)} but dataset "
-                         f"{getattr(data, 'name', '?')!r} gives samples of shape {tuple(sample.shape[1:])}")
+                         f"{data.name or '?'!r} gives samples of shape {tuple(sample.shape[1:])}")
     try:
         with eval_mode(model), torch.no_grad():
-            model(sample)
+            logits_of(model(sample))
     except RuntimeError as error:
         raise ValueError(f"model cannot take samples of shape {tuple(sample.shape[1:])} from dataset "
-                         f"{getattr(data, 'name', '?')!r}: {error}") from error
+                         f"{data.name or '?'!r}: {error}") from error
 
 
-def _default_out(model, data, name) -> Path:
+def _default_out(model, data: TrainingData, name) -> Path:
+    model = unwrap(model)
     model_name = (getattr(model, "vizdl_spec", None) or {}).get("name", type(model).__name__.lower())
-    return Path("runs") / (name or f"{model_name}-{getattr(data, 'name', 'data')}-{time.strftime('%Y%m%d-%H%M%S')}")
+    return Path("runs") / (name or f"{model_name}-{data.name or 'data'}-{time.strftime('%Y%m%d-%H%M%S')}")
 
 
-def _dataset_meta(data) -> dict:
-    return {"name": getattr(data, "name", None), "params": getattr(data, "params", {}),
-            "input_shape": list(getattr(data, "input_shape", data.x_train.shape[1:])),
-            "classes": list(getattr(data, "classes", [])),
-            "sizes": {"train": len(data.x_train), "val": len(data.x_val), "test": len(data.x_test)}}
-
-
-def _summary(model, data) -> dict | None:
+def _summary(model, data: TrainingData) -> dict | None:
     try:
         from vizdl.models import summary
 
-        return summary(model, tuple(data.x_train.shape[1:])).to_dict()
+        return summary(unwrap(model), data.input_shape).to_dict()
     except Exception:  # summary is a courtesy in run.json; never block training on it
         return None
