@@ -78,11 +78,20 @@ def _is_image_model(run) -> bool:
 
 
 def _shap_figure(run):
-    """SHAP (DeepExplainer) of four probe images against 32 others as background."""
+    """SHAP of four probe images against 32 others as background.
+
+    DeepExplainer, or GradientExplainer for models it refuses (a module run twice, e.g.
+    a ResNet block's shared ReLU, or modules it does not know).
+    """
     from vizdl.explain import shap_values
 
     inputs, labels = run.probe["inputs"], run.probe["labels"]
-    result = shap_values(run, inputs[4:36], inputs[:4])
+    try:
+        result = shap_values(run, inputs[4:36], inputs[:4])
+    except ValueError as error:
+        if "method='gradient'" not in str(error):
+            raise
+        result = shap_values(run, inputs[4:36], inputs[:4], method="gradient", nsamples=50)
     return _figures().shap_image_grid(result, labels=labels[:4])
 
 

@@ -84,17 +84,24 @@ def lr_curve(data, *, ax=None):
 
 
 def training_curves(data, *, smoothing: int = 10):
-    """Loss, accuracy and learning rate side by side.
+    """Loss, accuracy and learning rate side by side (the panels whose metrics were logged).
+
+    A hand-written loop that logs only ``loss`` gets one panel.
 
     Returns
     -------
     Figure
     """
-    fig = new_figure((14, 4))
-    axes = fig.subplots(1, 3)
-    metric_curve(data, "loss", ax=axes[0], smoothing=smoothing).set_title("loss")
-    metric_curve(data, "acc", ax=axes[1], smoothing=smoothing).set_title("accuracy")
-    lr_curve(data, ax=axes[2]).set_title("learning rate")
+    logged = [m for m in ("loss", "acc") if _series(data, m) is not None or _series(data, f"val_{m}") is not None]
+    with_lr = _series(data, "lr") is not None
+    if not logged and not with_lr:
+        raise ValueError("data: no 'loss', 'acc' or 'lr' values to draw")
+    fig = new_figure((14 * (len(logged) + with_lr) / 3, 4))
+    axes = list(np.atleast_1d(fig.subplots(1, len(logged) + with_lr)))
+    for ax, metric in zip(axes, logged):
+        metric_curve(data, metric, ax=ax, smoothing=smoothing).set_title({"loss": "loss", "acc": "accuracy"}[metric])
+    if with_lr:
+        lr_curve(data, ax=axes[-1]).set_title("learning rate")
     return fig
 
 
