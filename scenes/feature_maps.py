@@ -24,7 +24,8 @@ class FeatureMaps(Scene):
         from vizdl import Run
 
         run = Run.open(self.run_path) if self.run_path else digits_run()
-        title = label(f"Feature maps of {run.model_name or (run.meta.get('model') or {}).get('class') or 'a CNN'} (step {run.steps[-1]})", 30)
+        model = run.model_name or (run.meta.get("model") or {}).get("class") or "a CNN"
+        title = label(f"Feature maps of {model} (step {run.steps[-1]})", 30)
         self.add(title.to_edge([0, 1, 0], buff=0.3))
         diagram = from_run(run)
         for anims in diagram.animate_steps():

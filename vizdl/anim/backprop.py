@@ -20,8 +20,8 @@ from manim import DOWN, LEFT, RIGHT, UL, UP, UR, Circle, FadeIn, FadeOut, Indica
 
 from vizdl.anim.network import NetworkDiagram
 from vizdl.anim.runs import mlp_snapshots, spread
-from vizdl.anim.training import DecisionPanel, LossCurve
-from vizdl.ops.backprop import backprop_at_step, mlp_backprop
+from vizdl.anim.training import LossCurve, output_labels, probe_panel, subset_notes
+from vizdl.ops.backprop import backprop_at_step, mlp_backprop, shown_neurons, subset_step
 
 from vizdl.anim.grid import INK, format_value, label
 
@@ -111,11 +111,14 @@ class BackpropStory:
     One recorded step is explained on one probe input (forward values, loss, ``dl/dx_i``,
     ``dl/dA_i``, the notes' update), then the recorded snapshots are replayed with the
     loss marker and the decision boundary. :meth:`beats` yields ``(animations, run_time)``.
+    Any chain of ``nn.Linear`` + activations works; on inputs that are not 2-D the input
+    image replaces the decision boundary and wide layers show their strongest neurons
+    on this input (``"6 of 64"`` above the column; every number is the real one).
 
     Parameters
     ----------
     run : vizdl.Run
-        An MLP run on 2-D inputs.
+        An MLP run.
     step : int, optional
         The step explained (first recorded step by default).
     sample : int
@@ -127,13 +130,18 @@ class BackpropStory:
     def __init__(self, run, *, step=None, sample: int = 0, replay: int = 7):
         self.run = run
         self.step_index = run.steps[0] if step is None else run.require_step(step)
-        self.step = backprop_at_step(run, self.step_index, sample=sample)
-        layers = self.step.layers
-        self.after = mlp_backprop([l.A_new for l in layers], [l.b_new for l in layers], self.step.x0,
-                                  self.step.target, activations=[l.activation for l in layers[:-1]])
+        full = backprop_at_step(run, self.step_index, sample=sample)
+        layers = full.layers
+        after = mlp_backprop([l.A_new for l in layers], [l.b_new for l in layers], full.x0,
+                             full.target, activations=[l.activation for l in layers[:-1]])
+        self.full, self.sizes, self.shown = full, [len(v) for v in full.values], shown_neurons(full, max_neurons=4, max_outputs=4)
+        self.step, self.after = subset_step(full, self.shown), subset_step(after, self.shown)
         self.L = len(layers)
-        self.diagram = NetworkDiagram([len(v) for v in self.step.values], layer_gap=2.4,
-                                      neuron_gap=1.3, radius=0.36, center=[-2.55, 0.35, 0])
+        shown = [len(k) for k in self.shown]
+        cut = shown != self.sizes  # room above the columns for the "6 of 64" notes
+        gap = min(1.3, 3.3 / max(max(shown) - 1, 1)) if cut else min(1.3, 5.6 / max(shown))
+        self.diagram = NetworkDiagram(shown, layer_gap=2.4, neuron_gap=gap, radius=min(0.36, 0.42 * gap),
+                                      center=[-2.55, 0.0 if cut else 0.35, 0])
         self.labels = BackpropLabels(self.diagram, self.step)
         self.new_values = BackpropLabels(self.diagram, self.after).values
         self.snapshots = mlp_snapshots(run, spread(run.steps, replay))
@@ -141,10 +149,13 @@ class BackpropStory:
 
     def _build_panels(self, run, sample):
         probe = run.probe
-        self.panel = DecisionPanel(probe["inputs"], probe["labels"], side=3.0).to_corner(UR, buff=0.3)
-        self.image = self.panel.image_for(*_layers_params(self.step.layers))
-        self.ring = Circle(0.14, color=INK, stroke_width=5).move_to(
-            self.panel.to_scene(np.asarray(probe["inputs"][sample], dtype=float)))
+        self.panel = probe_panel(run, sample, 3.0).to_corner(UR, buff=0.3)
+        self.image = self.panel.image_for(*_layers_params(self.full.layers))
+        if hasattr(self.panel, "to_scene"):
+            self.ring = Circle(0.14, color=INK, stroke_width=5).move_to(
+                self.panel.to_scene(np.asarray(probe["inputs"][sample], dtype=float)))
+        else:  # the input image: frame it
+            self.ring = self.panel.frame.copy().set_stroke(INK, width=5)
         steps, losses = run.metric("loss")
         window = max(1, len(steps) // 25)
         self.curve = LossCurve(steps, losses, width=3.0, height=1.7, smooth=window,
@@ -154,6 +165,8 @@ class BackpropStory:
         self.title = caption(self._title(self.step_index), 30).to_corner(UL, buff=0.3)
         self.headers = VGroup(*(t.next_to(col, UP, buff=0.2) for t, col in
                                 zip(layer_names(self.L), self.diagram.neurons)))
+        self.headers.add(*subset_notes(self.headers, [len(k) for k in self.shown], self.sizes),
+                         *output_labels(self.diagram, self.shown[-1], self.panel))
 
     def _title(self, step) -> str:
         return f"Back-propagation on {self.run.dataset_name or 'data'}: step {step}"
@@ -216,7 +229,8 @@ class BackpropStory:
         d = self.diagram
         yield [FadeOut(*self.new_values, self.formula)], 0.4
         for step, weights, biases, acts in self.snapshots:
-            forward = mlp_backprop(weights, biases, self.step.x0, self.step.target, activations=acts)
+            forward = subset_step(mlp_backprop(weights, biases, self.full.x0, self.full.target, activations=acts),
+                                  self.shown)
             image = self.panel.image_for(weights, biases, acts)
             title = caption(self._title(step), 30).move_to(self.title, aligned_edge=LEFT)
             anims = [a for layer in forward.layers for a in d.style_edges(layer.index, layer.A, layer.x_in)]

@@ -141,6 +141,58 @@ class DecisionPanel(VGroup):
         return self._image(decision_image(probs, self.resolution))
 
 
+class InputPanel(VGroup):
+    """The input of a model that is not 2-D -- a digit, a 28x28 image -- in grey, with a caption.
+
+    It stands where a 2-D run shows its :class:`DecisionPanel` (there is no plane to
+    colour); :meth:`image_for` returns an empty group, so stories treat both alike.
+
+    Parameters
+    ----------
+    x : array_like
+        One input: ``(C, H, W)``, ``(H, W)``, or a vector (drawn square when its length is
+        a square number, e.g. 64 or 784, else as one row).
+    caption : str
+        Written above the image.
+    side : float
+        Side of the square panel in scene units.
+    """
+
+    def __init__(self, x, caption: str, *, side: float = 3.0, **kwargs):
+        super().__init__(**kwargs)
+        self.side = side
+        self.frame = Rectangle(width=side, height=side, stroke_color=INK, stroke_width=2)
+        self.image = pixel_rectangles(input_picture(x), side).move_to(self.frame).set_z_index(-1)
+        self.caption = label(caption, 24, INK).next_to(self.frame, UP, buff=0.12)
+        self.add(self.image, self.frame, self.caption)
+
+    def image_for(self, weights, biases, activations) -> VGroup:
+        """Nothing to redraw: the input does not change with the weights."""
+        return VGroup()
+
+
+def input_picture(x) -> np.ndarray:
+    """RGB uint8 picture of one input: grey (min-max scaled) for one channel, colour for three."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 3 and x.shape[0] in (1, 3):
+        x = x[0] if x.shape[0] == 1 else np.moveaxis(x, 0, -1)
+    elif x.ndim == 1:
+        side = int(round(np.sqrt(x.size)))
+        x = x.reshape(side, side) if side * side == x.size else x[None]
+    low, high = float(x.min()), float(x.max())
+    scaled = (x - low) / (high - low if high > low else 1.0)
+    grey = scaled if scaled.ndim == 3 else np.repeat(scaled[..., None], 3, axis=-1)
+    return np.round(255 * grey).astype(np.uint8)
+
+
+def probe_panel(run, sample: int, side: float):
+    """:class:`DecisionPanel` for a 2-D run, else :class:`InputPanel` of probe input ``sample``."""
+    inputs, labels = run.probe["inputs"], run.probe["labels"]
+    if np.asarray(inputs).ndim == 2 and np.asarray(inputs).shape[1] == 2:
+        return DecisionPanel(inputs, labels, side=side)
+    return InputPanel(inputs[sample], f"input x_0 (label {int(labels[sample])})", side=side)
+
+
 def moving_average(values, window: int) -> np.ndarray:
     """Trailing mean over ``window`` values (shorter at the start); ``window=1`` returns a copy."""
     values = np.asarray(values, dtype=float)
@@ -200,17 +252,38 @@ class LossCurve(VGroup):
         return self.point(step, self.loss_at(step))
 
 
-__all__ = ["DecisionPanel", "LossCurve", "TrainingStory", "data_bounds", "decision_image", "grid_points", "moving_average", "pixel_rectangles",
+__all__ = ["DecisionPanel", "InputPanel", "LossCurve", "TrainingStory", "input_picture", "output_labels", "probe_panel", "subset_notes", "data_bounds", "decision_image", "grid_points", "moving_average", "pixel_rectangles",
            "mlp_probabilities"]
 
 
+def output_labels(diagram, classes, panel) -> list:
+    """Class index next to each drawn output neuron (only beside an :class:`InputPanel`: image inputs)."""
+    from manim import RIGHT
+
+    if not isinstance(panel, InputPanel):
+        return []
+    return [label(str(int(c)), 20, INK).next_to(neuron, RIGHT, buff=0.1)
+            for c, neuron in zip(classes, diagram.neurons[-1])]
+
+
+def subset_notes(headers, shown, sizes) -> list:
+    """``"6 of 64"`` above the header of each layer drawn in part (the strongest neurons on this input)."""
+    return [label(f"{n} of {k}", 18, INK).next_to(header, UP, buff=0.08)
+            for header, n, k in zip(headers, shown, sizes) if n < k]
+
+
 class TrainingStory:
-    """Weights, decision boundary and loss curve of a 2-D MLP run, played over its snapshots.
+    """Weights, decision boundary and loss curve of an MLP run, played over its snapshots.
+
+    Any chain of ``nn.Linear`` + activations works. On 2-D inputs the decision boundary
+    evolves next to the network; on other inputs (digits, 28x28 images) the input image
+    stands there instead, and wide layers show their strongest neurons on this input
+    (``"6 of 64"`` above the column).
 
     Parameters
     ----------
     run : vizdl.Run
-        An MLP run on 2-D inputs.
+        An MLP run.
     snapshots : int
         How many recorded steps to show (evenly spread, first and last included).
     sample : int
@@ -223,14 +296,21 @@ class TrainingStory:
         from vizdl.anim.network import NetworkDiagram
         from vizdl.anim.runs import mlp_snapshots, spread
 
+        from vizdl.ops.backprop import mlp_backprop, shown_neurons
+
         self.run, self.sample = run, sample
         self.snapshots = mlp_snapshots(run, spread(run.steps, snapshots))
-        _, weights, _, _ = self.snapshots[0]
+        _, weights, biases, acts = self.snapshots[-1]
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
-        self.diagram = NetworkDiagram(sizes, layer_gap=2.1, neuron_gap=1.15, radius=0.3, center=[-3.4, -0.1, 0])
         probe = run.probe
         self.x0 = np.asarray(probe["inputs"][sample], dtype=float).ravel()
-        self.panel = DecisionPanel(probe["inputs"], probe["labels"], side=3.5).to_corner(UR, buff=0.3)
+        self.target = int(probe["labels"][sample])
+        self.shown = shown_neurons(mlp_backprop(weights, biases, self.x0, self.target, activations=acts))
+        shown = [len(k) for k in self.shown]
+        gap = min(1.15, (4.6 if shown != sizes else 5.6) / max(shown))
+        self.diagram = NetworkDiagram(shown, layer_gap=2.1, neuron_gap=gap, radius=min(0.3, 0.4 * gap),
+                                      center=[-3.4, -0.3 if shown != sizes else -0.1, 0])
+        self.panel = probe_panel(run, sample, 3.5).to_corner(UR, buff=0.3)
         steps, losses = run.metric("loss")
         window = max(1, len(steps) // 25)
         self.curve = LossCurve(steps, losses, width=3.3, height=1.6, smooth=window,
@@ -244,6 +324,8 @@ class TrainingStory:
 
         self.headers = VGroup(*(t.next_to(col, UP, buff=0.2) for t, col in
                                 zip(layer_names(len(sizes) - 1), self.diagram.neurons)))
+        self.headers.add(*subset_notes(self.headers, shown, sizes),
+                         *output_labels(self.diagram, self.shown[-1], self.panel))
 
     def beats(self):
         """:class:`vizdl.anim.backprop.Beat` s: one per snapshot, then a pause."""
@@ -268,10 +350,9 @@ class TrainingStory:
         return self.image, self.step_label
 
     def _animations(self, step, weights, biases, acts) -> list:
-        from vizdl.ops.backprop import mlp_backprop
+        from vizdl.ops.backprop import mlp_backprop, subset_step
 
-        forward = mlp_backprop(weights, biases, self.x0, int(self.run.probe["labels"][self.sample]),
-                               activations=acts)
+        forward = subset_step(mlp_backprop(weights, biases, self.x0, self.target, activations=acts), self.shown)
         d = self.diagram
         anims = [a for layer in forward.layers for a in d.style_edges(layer.index, layer.A, layer.x_in)]
         anims += [a for i, v in enumerate(forward.values)

@@ -109,6 +109,39 @@ class BackpropStep:
         return [self.dl_dx0] + [layer.dl_dx for layer in self.layers]
 
 
+def shown_neurons(step: BackpropStep, max_neurons: int = 6, max_outputs: int = 10) -> list:
+    """Indices of the neurons a picture of ``step`` draws per layer: the largest ``|x_i|``.
+
+    Small layers are drawn whole; a 64-pixel input or a wide hidden layer keeps its
+    ``max_neurons`` strongest neurons on this input (:func:`vizdl.ops.network.select_neurons`),
+    the output layer up to ``max_outputs`` -- the target class ``y`` always among them.
+    """
+    from vizdl.ops.network import select_neurons
+
+    values = step.values
+    shown = [select_neurons(v, max_neurons, "top") for v in values[:-1]]
+    logits = np.abs(np.asarray(values[-1], dtype=float))
+    if logits.size <= max(max_outputs, 2):
+        return shown + [np.arange(logits.size)]
+    logits[step.target] = np.inf  # the target's output is always drawn
+    return shown + [np.sort(np.argsort(-logits, kind="stable")[:max(max_outputs, 2)])]
+
+
+def subset_step(step: BackpropStep, shown: list) -> BackpropStep:
+    """``step`` restricted to the neurons ``shown[i]`` of each layer (numbers unchanged, only selected)."""
+    from dataclasses import replace
+
+    def cut(i, layer):
+        rows, cols = shown[i + 1], shown[i]
+        return replace(layer, A=layer.A[np.ix_(rows, cols)], b=layer.b[rows], x_in=layer.x_in[cols],
+                       pre=layer.pre[rows], x_out=layer.x_out[rows], sigma_prime=layer.sigma_prime[rows],
+                       dl_dx=layer.dl_dx[rows], delta=layer.delta[rows], grad_A=layer.grad_A[np.ix_(rows, cols)],
+                       grad_b=layer.grad_b[rows], A_new=layer.A_new[np.ix_(rows, cols)], b_new=layer.b_new[rows])
+
+    return replace(step, layers=tuple(cut(i, layer) for i, layer in enumerate(step.layers)),
+                   x0=step.x0[shown[0]], dl_dx0=step.dl_dx0[shown[0]])
+
+
 def _activation_fn(name: str):
     """The torch function called ``name`` (ValueError listing :data:`ACTIVATIONS` otherwise)."""
     import torch
