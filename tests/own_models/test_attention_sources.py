@@ -171,3 +171,14 @@ def test_hf_sdpa_attention_warns_how_to_switch_to_eager(tmp_path):
         with Recorder(model, tmp_path / "eager", RecordSpec(every=1, grads=False), probe=(x, y)) as rec:
             rec.capture(0)
     assert list(rec.run.attention(0)) == ["bert.encoder.layer.0.attention.self"]
+
+
+def test_attention_scene_numbers_for_torch_multihead_attention(tmp_path):
+    pytest.importorskip("manim")
+    from vizdl.anim.attention import attention_numbers
+
+    torch.manual_seed(0)
+    run = record_loop(TokenTransformer(), tmp_path / "run", token_batches(count=3), spec=RecordSpec(every=1)).run
+    for layer in run.attention_layers:          # post-norm layers: the input is not norm1's output
+        numbers = attention_numbers(run, layer=layer, head=1, sample=2, step=1)
+        np.testing.assert_allclose(numbers.probs, numbers.heads[1], rtol=1e-4, atol=1e-6)

@@ -56,7 +56,9 @@ def attention_numbers(run, *, layer: str = "blocks.0.attn", head: int = 0, sampl
     Parameters
     ----------
     run : vizdl.Run
-        A run of a model built from :mod:`vizdl.models.transformer`, with attention recorded.
+        A run with attention recorded: a model of :mod:`vizdl.models.transformer`, or one
+        using ``nn.MultiheadAttention`` (e.g. ``nn.TransformerEncoder``; open the run with
+        ``Run.open(path, model=...)`` so its layer input can be computed).
     layer : str
         Attention module, e.g. ``"blocks.0.attn"``.
     head, sample : int
@@ -88,23 +90,31 @@ def attention_numbers(run, *, layer: str = "blocks.0.attn", head: int = 0, sampl
 
 
 def layer_input(run, layer: str, step: int) -> np.ndarray:
-    """Input ``(N, T, d_model)`` of the attention ``layer`` on the probe batch.
+    """Input ``(N, T, d_model)`` (the queries' input) of the attention ``layer`` on the probe batch.
 
-    Read from the recorded activation of the block's ``norm1`` when there is one, else
-    computed by the rebuilt model of that step.
+    For vizdl's transformers (pre-norm blocks) it is the recorded activation of the
+    block's ``norm1``; otherwise -- e.g. ``nn.TransformerEncoderLayer``, whose
+    ``norm1`` comes *after* attention -- it is computed by the rebuilt model of that step
+    (``Run.open(path, model=...)``) with a pre-hook on ``layer``.
     """
     norm = layer.rpartition(".")[0] + ".norm1"
     acts = run.activations(step)
-    if norm in acts:
+    if run.model_name in ("tiny_transformer", "vit") and norm in acts:
         return acts[norm]
     import torch
+
+    from vizdl.record.models import visible_forward
 
     model = run.model(step).eval()
     captured = {}
     module = dict(model.named_modules())[layer]
-    handle = module.register_forward_pre_hook(lambda m, args: captured.setdefault("x", args[0]))
+
+    def keep_input(_module, args, kwargs):
+        captured.setdefault("x", args[0] if args else kwargs["query"])
+
+    handle = module.register_forward_pre_hook(keep_input, with_kwargs=True)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), visible_forward():
             model(torch.from_numpy(run.probe["inputs"]))
     finally:
         handle.remove()
@@ -112,7 +122,16 @@ def layer_input(run, layer: str, step: int) -> np.ndarray:
 
 
 def _project(x, weights, name, heads, head):
-    full = x @ weights[f"{name}.weight"].astype(np.float64).T + weights[f"{name}.bias"]
+    """One head's queries (keys, values) of ``x``: ``<layer>.q_proj`` or the ``in_proj`` of ``nn.MultiheadAttention``."""
+    if f"{name}.weight" in weights:
+        w, b = weights[f"{name}.weight"].astype(np.float64), weights[f"{name}.bias"]
+    else:
+        layer, _, kind = name.rpartition(".")
+        part = "qkv".index(kind[0])
+        d = x.shape[-1]
+        w = weights[f"{layer}.in_proj_weight"].astype(np.float64)[part * d:(part + 1) * d]
+        b = weights[f"{layer}.in_proj_bias"][part * d:(part + 1) * d]
+    full = x @ w.T + b
     d_k = full.shape[1] // heads
     return full[:, head * d_k:(head + 1) * d_k]
 
