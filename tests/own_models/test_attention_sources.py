@@ -6,7 +6,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from _models import AveragedAttention, FusedAttention, TokenTransformer, record_loop, token_batches
+from _models import (
+    AveragedAttention,
+    FusedAttention,
+    TokenTransformer,
+    record_loop,
+    token_batches,
+)
 from torch import nn
 
 from vizdl import Recorder, RecordSpec

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from _models import FunctionalOnly, ResNetish, TokenTransformer, image_batches, record_loop, vector_batches
+from _models import (
+    FunctionalOnly,
+    ResNetish,
+    TokenTransformer,
+    image_batches,
+    record_loop,
+    vector_batches,
+)
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 

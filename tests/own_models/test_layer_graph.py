@@ -3,8 +3,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from _models import (FunctionalActivation, FunctionalOnly, ResNetish, SharedReLU, image_batches, record_loop,
-                     vector_batches)
+from _models import (
+    FunctionalActivation,
+    FunctionalOnly,
+    ResNetish,
+    SharedReLU,
+    image_batches,
+    record_loop,
+    vector_batches,
+)
 
 import vizdl
 from vizdl import figures

@@ -122,7 +122,7 @@ def layer_input(run, layer: str, step: int) -> np.ndarray:
 
 
 def _project(x, weights, name, heads, head):
-    """One head's queries (keys, values) of ``x``: ``<layer>.q_proj`` or the ``in_proj`` of ``nn.MultiheadAttention``."""
+    """One head's queries (keys, values) of ``x``: ``<layer>.q_proj``, or ``nn.MultiheadAttention``'s ``in_proj``."""
     if f"{name}.weight" in weights:
         w, b = weights[f"{name}.weight"].astype(np.float64), weights[f"{name}.bias"]
     else:

@@ -134,7 +134,8 @@ class BackpropStory:
         layers = full.layers
         after = mlp_backprop([l.A_new for l in layers], [l.b_new for l in layers], full.x0,
                              full.target, activations=[l.activation for l in layers[:-1]])
-        self.full, self.sizes, self.shown = full, [len(v) for v in full.values], shown_neurons(full, max_neurons=4, max_outputs=4)
+        self.full, self.sizes = full, [len(v) for v in full.values]
+        self.shown = shown_neurons(full, max_neurons=4, max_outputs=4)
         self.step, self.after = subset_step(full, self.shown), subset_step(after, self.shown)
         self.L = len(layers)
         shown = [len(k) for k in self.shown]

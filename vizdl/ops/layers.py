@@ -116,8 +116,8 @@ def _linear_sequence(run) -> list[list]:
                                  "this picture needs a chain Linear, activation, Linear, ...")
             layers[-1][1] = ACTIVATION_MODULES[kind]
         elif kind not in PASS_MODULES:
-            raise ValueError(f"run {run.path}: module {name or '(model)'!r} ({kind or 'unknown type'}) is not part of a chain "
-                             f"of nn.Linear + activations; this picture needs an MLP (allowed: Linear, "
+            raise ValueError(f"run {run.path}: module {name or '(model)'!r} ({kind or 'unknown type'}) is not part "
+                             f"of a chain of nn.Linear + activations; this picture needs an MLP (allowed: Linear, "
                              f"{', '.join(sorted(ACTIVATION_MODULES))}, Flatten, Dropout)")
     if not layers:
         raise ValueError(f"run {run.path} (model {_model(run)}): no Linear layer ran; this picture needs an MLP")

@@ -27,7 +27,12 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from vizdl.runs.keys import CALL_SEPARATOR, PART_SEPARATOR, call_key, split_activation_key
+from vizdl.runs.keys import (
+    CALL_SEPARATOR,
+    PART_SEPARATOR,
+    call_key,
+    split_activation_key,
+)
 
 _STATE_NAMES = {nn.LSTM: ("h_n", "c_n"), nn.GRU: ("h_n",), nn.RNN: ("h_n",),
                 nn.MultiheadAttention: ("weights",)}

@@ -10,8 +10,16 @@ import numpy as np
 from safetensors import safe_open
 
 from vizdl.runs.format import (
-    FORMAT, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR, SNAPSHOT_NAME, TMP_SUFFIX,
-    RunFormatError, snapshot_name, split_key,
+    FORMAT,
+    METRICS_FILE,
+    PROBE_FILE,
+    RUN_FILE,
+    SNAPSHOT_DIR,
+    SNAPSHOT_NAME,
+    TMP_SUFFIX,
+    RunFormatError,
+    snapshot_name,
+    split_key,
 )
 from vizdl.runs.graph import LayerGraph, ModuleInfo
 
