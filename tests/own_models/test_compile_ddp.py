@@ -31,7 +31,7 @@ def _compiled_loop(model, out, batches, probe):
             model.eval()                      # a validation pass through the compiled model
             with torch.no_grad():
                 model(probe[0])
-    return rec.run
+    return rec.run  # carries the live (compiled) model as its template
 
 
 @pytest.mark.parametrize("how", ["wrapper", "in_place"])
@@ -48,9 +48,9 @@ def test_compiled_model_records_every_capture_without_prefix(tmp_path, how):
     for step in run.steps:
         acts = run.activations(step)
         assert list(acts) == ["inp", "act", "hidden", "act#1", "out"]
-        rebuilt = vizdl.Run.open(run.path, model=SharedReLU).model(step)
-        with torch.no_grad():
-            np.testing.assert_allclose(acts["out"], rebuilt(probe[0]).numpy(), rtol=1e-5, atol=1e-6)
+        for rebuilt in (vizdl.Run.open(run.path, model=SharedReLU).model(step), run.model(step)):  # run: live template
+            with torch.no_grad():
+                np.testing.assert_allclose(acts["out"], rebuilt(probe[0]).numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_recorded_wrapper_prefixes_are_stripped_when_rebuilding(tmp_path):
