@@ -170,7 +170,7 @@ def test_hf_sdpa_attention_warns_how_to_switch_to_eager(tmp_path):
     with pytest.warns(RuntimeWarning, match=r"'sdpa' attention implementation.*set_attn_implementation\('eager'\)"):
         with Recorder(model, tmp_path / "run", RecordSpec(every=1, grads=False), probe=(x, y)) as rec:
             rec.capture(0)
-    assert rec.run.attention(0) == {}
+    assert rec.run.attention(0) == {} and rec.run.attention_layers == []  # run.json does not claim maps
     model.set_attn_implementation("eager")
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)

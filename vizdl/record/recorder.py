@@ -198,6 +198,8 @@ class Recorder:
         if first:
             self._record_graph(result.trace, "probe")
             self._check_probe(result)
+            found = {split_activation_key(k.partition("/")[2])[0] for k in result.tensors if k.startswith("attn/")}
+            self.writer.write_meta(attention_layers=[s.name for s in self.attention if s.name in found])
         return result.tensors
 
     # -- the layer graph ------------------------------------------------------------------
