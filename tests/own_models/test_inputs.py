@@ -150,12 +150,14 @@ def test_channel_search_on_a_module_called_twice_returns_one_row_per_image(tmp_p
 
 
 def test_shap_keeps_token_ids_integer_and_says_what_to_do():
+    pytest.importorskip("shap")
     ids = torch.randint(1, 10, (6, 5))
     with pytest.raises(ValueError, match=r"inputs are integers \(dtype torch.int64.*nn.Embedding"):
         vizdl.shap_values(TokenTransformer(), ids, ids[:2])
 
 
 def test_shap_on_a_users_model_through_its_run(tmp_path):
+    pytest.importorskip("shap")
     torch.manual_seed(0)
     run = record_loop(FunctionalOnly(), tmp_path / "run", vector_batches(count=2))
     result = vizdl.shap_values(run.run, run.run.probe["inputs"], run.run.probe["inputs"][:2], method="gradient",
