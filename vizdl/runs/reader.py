@@ -65,6 +65,12 @@ class Run:
         return (f"Run({str(self.path)!r}, model={self.model_name!r}, dataset={self.dataset_name!r}, "
                 f"steps={len(self.steps)})")
 
+    def _repr_html_(self) -> str:
+        """Notebook display: model, data, steps, status, final metrics and a small loss curve."""
+        from vizdl.notebook import run_html
+
+        return run_html(self)
+
     # -- metadata ---------------------------------------------------------------------
     @property
     def model_name(self) -> str | None:

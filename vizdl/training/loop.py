@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -45,7 +46,7 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
           clip_grad_norm: float | None = None, weight_decay: float = 0.0, l1: float = 0.0,
           init: str | None = None, augment=None, device="auto", seed: int = 0,
           record: RecordSpec | None = _DEFAULT, out=None, name: str | None = None,
-          quiet: bool = False, val=None) -> Run | None:
+          quiet: bool = False, val=None, live: bool = False) -> Run | None:
     """Train ``model`` on ``data`` with cross-entropy, recording into a run directory.
 
     Parameters
@@ -90,6 +91,10 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
         Run directory (default ``runs/<model>-<dataset>-<time>``).
     quiet : bool
         No progress bar.
+    live : bool
+        In a notebook, redraw the run's curves, gradient flow and (2-D data) decision
+        boundary in the cell's output after every epoch (:class:`vizdl.live.NotebookLive`).
+        Outside a notebook, follow the run from a terminal with ``vizdl watch OUT``.
 
     Returns
     -------
@@ -137,10 +142,25 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
             "summary": _summary(model, data) if process_rank() == 0 else None}
     loop = _Loop(model, data, opt, scheduler, generator, target, batch_size, clip_grad_norm, l1,
                  augment, options.EarlyStopping.from_option(early_stopping))
+    loop.live = _live_view(live, out) if process_rank() == 0 else None
     with Recorder(model, out, spec, probe=data.probe(spec.probe_size), meta=meta,
                   total_steps=epochs * steps_per_epoch) as recorder:
         loop.run(recorder, epochs, quiet)
     return recorder.run
+
+
+def _live_view(live: bool, out: Path):
+    """A :class:`vizdl.live.NotebookLive` for ``live=True`` in a notebook; a hint elsewhere."""
+    if not live:
+        return None
+    from vizdl.live import NotebookLive
+    from vizdl.notebook import in_kernel
+
+    if in_kernel():
+        return NotebookLive(out)
+    warnings.warn(f"live=True draws in a notebook; in a terminal follow the run with `vizdl watch {out}`",
+                  RuntimeWarning, stacklevel=3)
+    return None
 
 
 class _Loop:
@@ -172,6 +192,7 @@ class _Loop:
                 val = evaluate_split(self.module, self.data.val, self.device, self.batch_size)
                 recorder.log(self.step - 1, epoch=epoch, val_loss=val["loss"], val_acc=val["acc"])
                 bar.set_postfix(val_loss=f"{val['loss']:.3f}", val_acc=f"{val['acc']:.3f}")
+                self._redraw(recorder)
                 if self._after_epoch(val["loss"]):
                     status = "stopped_early"
                     break
@@ -186,6 +207,13 @@ class _Loop:
             test = evaluate_split(self.module, self.data.test, self.device, self.batch_size)
             final = {"final": {"test_loss": test["loss"], "test_acc": test["acc"]}}
         recorder.finish(status=status, steps=self.step, seconds=round(time.perf_counter() - start, 3), **final)
+        self._redraw(recorder)
+
+    def _redraw(self, recorder: Recorder) -> None:
+        """Update the notebook's live view (``train(..., live=True)``) with what is written so far."""
+        if getattr(self, "live", None) is not None:
+            recorder.run  # flushes the writer: the view reads the run directory only
+            self.live.update()
 
     def _epoch(self, recorder: Recorder, epoch: int, bar) -> None:
         self.model.train()
