@@ -51,6 +51,10 @@ class Recipe:
         :class:`vizdl.RecordSpec`.
     seed : int
         Seeds the data split, the initial weights and training.
+    init_std : float, optional
+        Re-initialise every Linear/Conv weight from N(0, init_std²) (biases 0) before
+        training: the notes' "too large" initialisation, which ``train(init=...)`` does not
+        offer. ``None`` leaves the model as built (or to ``train_kw["init"]``).
     """
 
     name: str
@@ -62,11 +66,77 @@ class Recipe:
     train_kw: dict = field(default_factory=dict)
     record_kw: dict = field(default_factory=dict)
     seed: int = 0
+    init_std: float | None = None
 
     def key(self) -> str:
         """A short hash of everything that changes the run (the cache folder's suffix)."""
-        text = json.dumps(asdict(self), sort_keys=True, default=list)
+        fields = {k: v for k, v in asdict(self).items() if not (k == "init_std" and v is None)}
+        text = json.dumps(fields, sort_keys=True, default=list)
         return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+#: Recording of runs that only need their metrics (curves), and a last snapshot of the weights.
+_CURVES = {"every": None, "grads": False, "activations": False}
+_FINAL = {"every": None, "steps": (0,), "grads": False, "activations": False}
+#: Step 0 with activations and gradients (initialisation), and the last snapshot.
+_START = {"every": None, "steps": (0,), "activations": True, "grads": True, "probe_size": 64}
+
+
+def _technique(name, description, model_kw, train_kw, record_kw=_CURVES, *, model="mlp", init_std=None):
+    return Recipe(name, description, "digits", model, model_kw=model_kw, train_kw=train_kw, record_kw=dict(record_kw),
+                  init_std=init_std)
+
+
+#: Runs of the notes' Part III (training techniques) and of the CIFAR section (Part II §1.3), on digits.
+TECHNIQUE_RECIPES = (
+    _technique("digits-lr-high", "64-32-16-10 MLP, SGD with a too high learning rate (1)", {"hidden": (32, 16)},
+               {"epochs": 15, "lr": 1.0}),
+    _technique("digits-lr-good", "64-32-16-10 MLP, SGD with a good learning rate (0.1)", {"hidden": (32, 16)},
+               {"epochs": 15, "lr": 0.1}),
+    _technique("digits-lr-low", "64-32-16-10 MLP, SGD with a too low learning rate (0.01)", {"hidden": (32, 16)},
+               {"epochs": 15, "lr": 0.01}),
+    _technique("digits-plateau", "64-32-16-10 MLP, SGD 0.2 with the plateau schedule", {"hidden": (32, 16)},
+               {"epochs": 20, "lr": 0.2, "schedule": {"name": "plateau", "patience": 1, "factor": 0.5}}),
+    _technique("digits-early-stop", "64-128-128-10 MLP, Adam 0.001, early stopping with patience 5",
+               {"hidden": (128, 128)}, {"epochs": 80, "lr": 0.001, "optimizer": "adam", "early_stopping": 5}),
+    _technique("digits-clip", "64-32-16-10 MLP, SGD 0.2, gradients clipped to norm 1", {"hidden": (32, 16)},
+               {"epochs": 5, "lr": 0.2, "clip_grad_norm": 1.0}, {"every": 20, "activations": False}),
+    _technique("digits-init-small", "64-(64x6)-10 ReLU MLP, weights N(0, 0.01²) (init='normal'): too small",
+               {"hidden": (64,) * 6}, {"epochs": 5, "lr": 0.05, "init": "normal"}, _START),
+    _technique("digits-init-large", "64-(64x6)-10 ReLU MLP, weights N(0, 0.3²): too large (N(0, 0.5²) diverges)",
+               {"hidden": (64,) * 6}, {"epochs": 5, "lr": 0.05}, _START, init_std=0.3),
+    _technique("digits-init-xavier", "64-(64x6)-10 ReLU MLP, Xavier/Glorot initialisation",
+               {"hidden": (64,) * 6}, {"epochs": 5, "lr": 0.05, "init": "xavier"}, _START),
+    _technique("digits-init-he", "64-(64x6)-10 ReLU MLP, He initialisation",
+               {"hidden": (64,) * 6}, {"epochs": 5, "lr": 0.05, "init": "he"}, _START),
+    _technique("digits-reg-none", "64-64-10 MLP, SGD 0.1, no regularisation", {"hidden": (64,)},
+               {"epochs": 20, "lr": 0.1}, _FINAL),
+    _technique("digits-reg-l1", "64-64-10 MLP, SGD 0.1, L1 penalty 0.001", {"hidden": (64,)},
+               {"epochs": 20, "lr": 0.1, "l1": 0.001}, _FINAL),
+    _technique("digits-reg-l2", "64-64-10 MLP, SGD 0.1, L2 (weight decay) 0.01", {"hidden": (64,)},
+               {"epochs": 20, "lr": 0.1, "weight_decay": 0.01}, _FINAL),
+    _technique("digits-bn", "64-(64x4)-10 ReLU MLP with BatchNorm, SGD 0.05", {"hidden": (64,) * 4, "batch_norm": True},
+               {"epochs": 10, "lr": 0.05}, {"every": None, "per_epoch": True, "grads": False}),
+    _technique("digits-no-bn", "64-(64x4)-10 ReLU MLP without BatchNorm, SGD 0.05", {"hidden": (64,) * 4},
+               {"epochs": 10, "lr": 0.05}, {"every": None, "per_epoch": True, "grads": False}),
+    _technique("digits-dropout", "64-128-128-10 MLP with Dropout 0.5, Adam 0.003",
+               {"hidden": (128, 128), "dropout": 0.5}, {"epochs": 20, "lr": 0.003, "optimizer": "adam"}, _FINAL),
+    _technique("digits-no-dropout", "64-128-128-10 MLP without Dropout, Adam 0.003", {"hidden": (128, 128)},
+               {"epochs": 20, "lr": 0.003, "optimizer": "adam"}, _FINAL),
+    _technique("digits-model1-sgd", "the notes' Model 1 (fully connected), SGD 0.05", {},
+               {"epochs": 20, "lr": 0.05}, _FINAL, model="cifar_fc"),
+    _technique("digits-model1", "the notes' Model 1 (fully connected), Adam 0.001", {},
+               {"epochs": 20, "lr": 0.001, "optimizer": "adam"}, _FINAL, model="cifar_fc"),
+    _technique("digits-model2", "the notes' Model 2 (CNN), Adam 0.001", {},
+               {"epochs": 20, "lr": 0.001, "optimizer": "adam"}, _FINAL, model="cifar_cnn"),
+    _technique("digits-model3", "the notes' Model 3 (wide CNN, BatchNorm + Dropout 0.05), Adam 0.001", {},
+               {"epochs": 20, "lr": 0.001, "optimizer": "adam"}, _FINAL, model="cifar_wide"),
+    _technique("digits-model3-no-dropout", "the notes' Model 3 without Dropout, Adam 0.001", {"dropout": 0.0},
+               {"epochs": 20, "lr": 0.001, "optimizer": "adam"}, _FINAL, model="cifar_wide"),
+    _technique("digits-model3-plain", "the notes' Model 3 without BatchNorm and Dropout, Adam 0.001",
+               {"batch_norm": False, "dropout": 0.0}, {"epochs": 20, "lr": 0.001, "optimizer": "adam"}, _FINAL,
+               model="cifar_wide"),
+)
 
 
 RECIPES = {r.name: r for r in (
@@ -92,6 +162,7 @@ RECIPES = {r.name: r for r in (
            "sequences", "tiny_transformer", dataset_kw={"task": "contains"},
            train_kw={"epochs": 3, "batch_size": 32, "lr": 0.01, "optimizer": "adam"},
            record_kw={"every": 40}),
+    *TECHNIQUE_RECIPES,
 )}
 
 
@@ -163,10 +234,26 @@ def _train(recipe: Recipe, out: Path, quiet: bool) -> None:
     try:
         data = vizdl.data.load(recipe.dataset, seed=recipe.seed, **recipe.dataset_kw)
         model = vizdl.models.build(recipe.model, data=data, seed=recipe.seed, **recipe.model_kw)
+        if recipe.init_std is not None:
+            _normal_init(model, recipe.init_std, recipe.seed)
         record = vizdl.RecordSpec(**recipe.record_kw)
         vizdl.train(model, data, seed=recipe.seed, record=record, out=out, quiet=quiet, **recipe.train_kw)
     finally:
         torch.set_num_threads(threads)
+
+
+def _normal_init(model, std: float, seed: int) -> None:
+    """Every Linear/Conv weight from N(0, std²), biases 0 (like ``training.options.initialize``)."""
+    import torch
+    from torch import nn
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+                nn.init.normal_(module.weight, std=std, generator=generator)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
 
 
 __all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "recipe_run"]

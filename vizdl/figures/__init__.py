@@ -20,6 +20,14 @@ from vizdl.figures.representations import layer_representations
 from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
 from vizdl.figures.attributions import shap_bar, shap_image_grid
 from vizdl.figures.channels import channel_similarity_grid, channel_similarity_heatmap
+from vizdl.figures.architecture import architecture_diagram
+from vizdl.figures.compare import compare_runs, compare_runs_panels
+from vizdl.figures.optimizers import optimizer_paths
+from vizdl.figures.plot import paint_plot
+from vizdl.figures.techniques import (
+    augmentation_grid, batch_norm, device_timing, dropout_network, early_stopping, gradient_clipping, lr_schedules,
+    regularization, weight_init,
+)
 from vizdl.notebook import enable_figure_display as _enable_figure_display
 
 _enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as images
@@ -36,4 +44,7 @@ __all__ = [
     "pool_diagram", "pooling_diagram", "squeeze_diagram",
     "feature_maps", "first_layer_kernels",
     "shap_bar", "shap_image_grid", "channel_similarity_grid", "channel_similarity_heatmap",
+    "architecture_diagram", "compare_runs", "compare_runs_panels", "optimizer_paths", "paint_plot",
+    "augmentation_grid", "batch_norm", "device_timing", "dropout_network", "early_stopping", "gradient_clipping",
+    "lr_schedules", "regularization", "weight_init",
 ]

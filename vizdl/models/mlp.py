@@ -2,7 +2,10 @@
 
 Every model is an :class:`MLP` whose layers sit in ``net`` (an ``nn.Sequential``), so the
 qualified names read ``net.0`` (Flatten), ``net.1`` (first Linear), ``net.2`` (its
-activation)... Activations are never in-place (shap's explainers need that).
+activation)... Activations are never in-place (shap's explainers need that). The notes'
+BatchNorm and Dropout (``batch_norm=True``, ``dropout=p``) insert ``BatchNorm1d`` between a
+hidden Linear layer and its activation and ``Dropout`` after the activation; without them
+the names are unchanged.
 """
 from __future__ import annotations
 
@@ -17,15 +20,21 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
 
 
 class MLP(nn.Module):
-    """``Flatten`` then Linear layers with an activation between them, in ``self.net``."""
+    """``Flatten`` then Linear layers with an activation between them, in ``self.net``.
 
-    def __init__(self, sizes: list[int], activation: str = "relu"):
+    A hidden layer is ``Linear [+ BatchNorm1d] + activation [+ Dropout(dropout)]``.
+    """
+
+    def __init__(self, sizes: list[int], activation: str = "relu", *, batch_norm: bool = False,
+                 dropout: float = 0.0):
         super().__init__()
         layers: list[nn.Module] = [nn.Flatten()]
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(nn.Linear(n_in, n_out))
             if i < len(sizes) - 2:
+                layers.extend([nn.BatchNorm1d(n_out)] if batch_norm else [])
                 layers.append(ACTIVATIONS[activation]())
+                layers.extend([nn.Dropout(dropout)] if dropout > 0 else [])
         self.net = nn.Sequential(*layers)
 
     def forward(self, x):
@@ -33,7 +42,7 @@ class MLP(nn.Module):
 
 
 def mlp(*, input_shape=(1, 28, 28), num_classes: int = 10, hidden=(128, 64),
-        activation: str = "relu") -> MLP:
+        activation: str = "relu", batch_norm: bool = False, dropout: float = 0.0) -> MLP:
     """A multi-layer perceptron: Flatten, then ``Linear + activation`` per hidden size, then Linear.
 
     Parameters
@@ -47,6 +56,11 @@ def mlp(*, input_shape=(1, 28, 28), num_classes: int = 10, hidden=(128, 64),
         parameters), ``(300, 100)`` their 784-300-100-10 (266,610), ``(4, 4)`` on a 2-D
         problem the playground's 2-4-4-2.
     activation : {"relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu"}
+    batch_norm : bool
+        ``BatchNorm1d`` after each hidden Linear layer, before its activation (notes Part II §1.3).
+    dropout : float
+        Probability in [0, 1) of dropping a hidden unit during training (``Dropout`` after
+        each hidden activation); 0 leaves the modules out.
     """
     shape = _checks.shape(input_shape, None, "a tuple like (1, 28, 28)")
     _checks.positive_int(num_classes=num_classes)
@@ -55,7 +69,10 @@ def mlp(*, input_shape=(1, 28, 28), num_classes: int = 10, hidden=(128, 64),
         raise ValueError(f"hidden must be a sequence of positive integers, got {hidden!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    return MLP([math.prod(shape), *hidden, num_classes], activation)
+    if not isinstance(batch_norm, bool):
+        raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}")
+    _checks.probability(dropout=dropout)
+    return MLP([math.prod(shape), *hidden, num_classes], activation, batch_norm=batch_norm, dropout=dropout)
 
 
 def logreg(*, input_shape=(1, 28, 28), num_classes: int = 10) -> MLP:

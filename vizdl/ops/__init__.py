@@ -54,6 +54,24 @@ from vizdl.ops.network import (
     select_neurons,
 )
 from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
+from vizdl.ops.architecture import Block, architecture_blocks
+from vizdl.ops.compare import EpochCurves, epoch_curves
+from vizdl.ops.dropout import DropoutPass, dropout_masks
+from vizdl.ops.optimizers import loss_surface, optimizer_path
+from vizdl.ops.techniques import (
+    Augmented,
+    ClippingTrace,
+    EarlyStoppingTrace,
+    augmentations,
+    clipped_norm,
+    clipping_trace,
+    early_stopping_trace,
+    layer_values,
+    penalties,
+    schedule_lrs,
+    sparsity,
+)
+from vizdl.ops.timing import PassTiming, time_passes
 from vizdl.ops.pooling import (
     NOTES_EXAMPLE,
     avg_pool,
@@ -78,4 +96,8 @@ __all__ = [
     "PADDING_MODES", "pad", "padding_mask", "padding_source",
     "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
     "squeeze_pool", "unsqueeze_pool",
+    "Block", "architecture_blocks", "EpochCurves", "epoch_curves", "DropoutPass", "dropout_masks",
+    "loss_surface", "optimizer_path", "Augmented", "ClippingTrace", "EarlyStoppingTrace", "augmentations",
+    "clipped_norm", "clipping_trace", "early_stopping_trace", "layer_values", "penalties", "schedule_lrs",
+    "sparsity", "PassTiming", "time_passes",
 ]

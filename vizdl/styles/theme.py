@@ -18,6 +18,10 @@ window / output / kernel  convolution and pooling: where the kernel reads, what 
 padding / padding_ink     padded cells and their numbers
 winner                    the cell a max-pool keeps
 class k                   class ``k`` of a dataset (never red, blue or orange)
+run k                     run ``k`` of a comparison (the class palette; splits differ by line style)
+focus                     the point a chart points at (the best epoch)
+dropped                   a unit dropout switched off in a forward pass
+dense                     a fully connected layer in an architecture diagram
 ink / muted / background  text, secondary text, the page
 ========================  ==============================================================
 
@@ -28,8 +32,8 @@ sign colours), ``sequential`` (viridis: feature maps, attention) or ``grey`` (im
 ('−0.004', '1', '−0.25', '0.5', '1234.57')
 >>> fmt(-0.004, tex=True), fmt(2.5e-05), fmt(float("nan"))
 ('-0.004', '2.5e−5', '')
->>> LIGHT.color("positive"), LIGHT.color("class 1")
-('#d62728', '#7570b3')
+>>> LIGHT.color("positive"), LIGHT.color("class 1"), LIGHT.color("run 1")
+('#d62728', '#7570b3', '#7570b3')
 """
 from __future__ import annotations
 
@@ -71,6 +75,8 @@ _LIGHT_ROLES = {
     "winner_fill": "#e8daef",
     "empty": "#ffffff",
     "focus": "#ff7f0e",
+    "dropped": "#b3b3b3",
+    "dense": "#e3e0f0",
 }
 
 _DARK_ROLES = {
@@ -87,6 +93,8 @@ _DARK_ROLES = {
     "output": "#1d3b1d",
     "winner_fill": "#3d2347",
     "empty": "#111111",
+    "dropped": "#3a3a3a",
+    "dense": "#2b2840",
 }
 
 #: Colour maps of the continuous scales (``Scale.kind``).
@@ -109,17 +117,17 @@ class Theme:
     roles: dict = field(default_factory=dict)
 
     def color(self, role: str) -> str:
-        """Hex colour of ``role``; ``"class k"`` cycles through :data:`CLASS_COLORS`.
+        """Hex colour of ``role``; ``"class k"`` and ``"run k"`` cycle through :data:`CLASS_COLORS`.
 
         Raises ``KeyError`` naming the known roles for an unknown one.
         """
-        if role.startswith("class "):
+        if role.startswith(("class ", "run ")):
             return class_color(int(role.split()[1]))
         try:
             return self.roles[role]
         except KeyError:
             raise KeyError(f"unknown role {role!r}; known roles: {', '.join(sorted(self.roles))}, "
-                           "'class <k>'") from None
+                           "'class <k>', 'run <k>'") from None
 
     def cmap(self, kind: str):
         """The Matplotlib colour map of a scale kind (``diverging``, ``sequential``, ``grey``)."""

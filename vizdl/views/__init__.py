@@ -11,6 +11,7 @@ This package imports NumPy only: no Matplotlib, no Manim.
 from vizdl.views.base import (
     PACES, SCALE_KINDS, Edge, Formula, Grid, Label, Node, Placed, Scale, Step, Story, reading_time,
 )
+from vizdl.views.plot import Band, Bars, Contour, Distribution, Fill, Mark, Plot, Rule, Series
 
 __all__ = ["Edge", "Formula", "Grid", "Label", "Node", "PACES", "Placed", "SCALE_KINDS", "Scale", "Step", "Story",
-           "reading_time"]
+           "reading_time", "Band", "Bars", "Contour", "Distribution", "Fill", "Mark", "Plot", "Rule", "Series"]
