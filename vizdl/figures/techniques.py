@@ -153,8 +153,18 @@ def weight_init(runs, *, labels=None, step=None):
                                             roles=[f"run {k}"], labels=[label.replace("\n", ", ")], what=what)
             paint_plot(view, ax=axes[row, k], legend=False)
             axes[row, k].set_xlabel("layer" if row == 1 else "")
-    fig.suptitle(f"Initialisation: per-layer distributions at step 0 of {describe(runs[0])}")
+            _fmt_ticks(axes[row, k].yaxis)
+    fig.suptitle(f"Initialisation, per layer at step 0: {describe(runs[0])}")
     return fig
+
+
+def _fmt_ticks(axis) -> None:
+    """Tick labels written by the theme's formatter (``5e−9`` on the tick, no ``1e−9`` offset above the axis)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from vizdl.styles.theme import fmt
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _: fmt(value, 4)))
 
 
 def _short(layers):

@@ -11,7 +11,7 @@ connected), ``padding`` (flatten).
 >>> blocks = [Block("input", "", (1, 8, 8), (), 0), Block("conv", "c", (6, 8, 8), ("Conv2d", "ReLU"), 156)]
 >>> view = architecture_view(blocks)
 >>> [(v.shape_label.text, v.layer_label.text) for v in view.volumes]
-[('1×8×8', 'input'), ('6×8×8', 'conv\n+ ReLU')]
+[('1×8×8', 'input'), ('6×8×8', 'conv\\n+ ReLU')]
 """
 from __future__ import annotations
 

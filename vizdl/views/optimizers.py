@@ -1,7 +1,8 @@
 """What the optimizer picture shows: the paths of SGD, momentum and Adam on one loss surface.
 
 >>> import numpy as np
->>> view = optimizer_paths_view({"sgd": (0.1, np.zeros((3, 2)))}, (np.zeros((2, 2)),) * 3, start=(0, 0))
+>>> X, Y = np.meshgrid([-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0])
+>>> view = optimizer_paths_view({"sgd": (0.1, np.zeros((3, 2)))}, (X, Y, X ** 2 + Y ** 2), start=(0, 0))
 >>> view.element("path-sgd").label
 'SGD, λ = 0.1'
 """
@@ -31,9 +32,7 @@ def optimizer_paths_view(paths: dict, surface, *, start, loss_text: str = "", le
         The loss, in mathtext (``l(\\theta) = ...``).
     """
     X, Y, Z = surface
-    positive = Z[Z > 0]
-    low = float(positive.min()) if positive.size else 1e-3
-    contour = Contour("surface", X, Y, Z, np.geomspace(max(low, 1e-3 * float(Z.max())), float(Z.max()), levels))
+    contour = Contour("surface", X, Y, Z, _levels(Z, levels))
     elements, steps = [contour, Mark("start", float(start[0]), float(start[1]), role="ink", marker="*")], []
     limit = max(float(np.abs(X).max()), float(np.abs(Y).max()))
     for k, (name, (lr, path)) in enumerate(paths.items()):
@@ -48,6 +47,15 @@ def optimizer_paths_view(paths: dict, surface, *, start, loss_text: str = "", le
                          ("surface", "start")))
     title = "Optimizers on a 2-D loss" + (f": ${loss_text}$" if loss_text else "")
     return Plot(title, "\u03b8\u2081", "\u03b8\u2082", tuple(elements), Story(tuple(steps)), equal=True)
+
+
+def _levels(Z, count: int) -> np.ndarray:
+    """Geometric levels from the smallest positive value (at least 1e-3 of the top) to the top of a loss."""
+    top = float(np.max(Z))
+    positive = Z[Z > 0]
+    if top <= 0 or not positive.size:
+        return np.linspace(float(np.min(Z)), top + 1e-12, count)
+    return np.geomspace(max(float(positive.min()), 1e-3 * top), top, count)
 
 
 def _inside(path, limit) -> np.ndarray:
