@@ -40,7 +40,8 @@ def schedules_view(lrs: dict, *, lr: float, steps_per_epoch: int, source: str = 
         values = np.asarray(values, dtype=float)
         epochs = np.arange(values.size) / steps_per_epoch
         text = SCHEDULE_NAMES.get(name, name)
-        elements.append(Series.of(f"lr-{name}", epochs, values, role=f"run {k}", label=text))
+        role = f"run {k if k < 4 else k + 1}"  # the palette's 5th colour (green) is too close to its 1st (teal)
+        elements.append(Series.of(f"lr-{name}", epochs, values, role=role, label=text))
         steps.append(Step(f"schedule-{name}", f"{text.capitalize()}: from {fmt(values[0], 4)} to "
                           f"{fmt(values[-1], 4)} over {fmt(values.size / steps_per_epoch)} epochs.",
                           (f"lr-{name}",), 2))
@@ -198,7 +199,7 @@ def distributions_view(groups, *, title: str, ylabel: str, roles=None, labels=No
 # -- GPU acceleration ---------------------------------------------------------------------------------
 def timing_view(timings, *, source: str = "") -> Plot:
     """Forward and backward milliseconds per device, measured by :func:`vizdl.ops.timing.time_passes`."""
-    categories = tuple(f"{t.device.upper()}\n{t.name}" + (f"\n{t.threads} threads" if t.device == "cpu" else "")
+    categories = tuple(f"{t.device.upper()}\n{t.name}" + (_threads(t.threads) if t.device == "cpu" else "")
                        for t in timings)
     forward = Bars("forward", categories, np.array([t.forward_ms for t in timings]),
                    tuple(f"{fmt(t.forward_ms, 1)} ms" for t in timings), role="value", offset=-0.2, height=0.38,
@@ -214,6 +215,10 @@ def timing_view(timings, *, source: str = "") -> Plot:
         "No CUDA device on this machine: CPU only. Run it where torch sees a GPU to compare."
     title = "Forward and backward time per batch" + (f": {source}" if source else "")
     return Plot(title, "milliseconds", "", (forward, backward), Story(tuple(steps)), note=note)
+
+
+def _threads(count: int) -> str:
+    return f"\n{count} thread{'s' if count != 1 else ''}"
 
 
 # -- labels of runs ---------------------------------------------------------------------------------
