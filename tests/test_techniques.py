@@ -282,6 +282,8 @@ def test_dropout_figure_drops_the_masked_units(runs):
             assert (to_hex(patch.get_facecolor()) == dropped_color) == (not p.kept[2, unit])
     assert not any(to_hex(a.get_facecolor()) == dropped_color for a in eval_ax.patches if
                    (a.get_gid() or "").startswith("node-"))
+    texts = {t.get_gid(): t.get_text() for t in train_ax.texts}
+    assert texts["size-1"] == f"hidden 1\n{int((~passes[0].kept[2]).sum())} of 16 off"
     kept_edges = [a for a in train_ax.patches if (a.get_gid() or "").startswith("edge-u-1-")]
     assert len(kept_edges) == int(p.kept[2, :8].sum() * passes[0].kept[2, :8].sum())
 
@@ -321,6 +323,8 @@ def test_time_passes_measures_each_device():
         widths = [p.get_width() for p in ax.patches if p.get_gid() == kind]
         assert widths == [getattr(t, f"{kind}_ms") for t in timings]
     assert to_hex(next(p for p in ax.patches if p.get_gid() == "backward").get_facecolor()) == LIGHT.color("gradient")
+    labels = [t.get_text() for t in ax.texts if t.get_text().endswith(" ms")]
+    assert labels == [f"{fmt(t.forward_ms, 1)} ms" for t in timings] + [f"{fmt(t.backward_ms, 1)} ms" for t in timings]
     note = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
     assert bool(note) == (not torch.cuda.is_available())
 
@@ -371,3 +375,13 @@ def test_technique_controls(runs, name):
     with vizdl.styles.use("paper"):
         picture = calls[name]()
     assert_matches_control(f"technique_{name}", figure_to_array(getattr(picture, "figure", picture)))
+
+
+def test_every_chart_element_appears_in_a_step(runs):
+    trace = ops.early_stopping_trace(runs["stop"])
+    charts = [views.early_stopping_view(trace, np.ones_like(trace.val_loss)),
+              views.clipping_view(ops.clipping_trace(runs["clip"])),
+              views.schedules_view({"cosine": np.linspace(1, 0, 10)}, lr=1.0, steps_per_epoch=5),
+              views.penalties_view()]
+    for chart in charts:
+        assert {i for step in chart.story for i in step.reveal} == chart.element_ids(), chart.title

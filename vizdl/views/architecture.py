@@ -28,7 +28,7 @@ SHORT = {"Conv2d": "conv", "Conv1d": "conv", "Conv3d": "conv", "ConvTranspose2d"
          "BatchNorm1d": "BN", "Dropout": "dropout", "Dropout2d": "dropout", "Softmax": "softmax"}
 GAP = 0.55
 #: Least distance between the left edges of two volumes (room for their labels).
-MIN_PITCH = 1.7
+MIN_PITCH = 1.85
 
 
 @dataclass(frozen=True)
