@@ -35,3 +35,45 @@ def test_gallery_of_a_cnn_run_has_feature_maps_shap_and_channels(tmp_path):
     names = {p.name for p in paths}
     assert {"cnn-feature_maps.png", "cnn-kernels.png", "cnn-shap.png", "cnn-channels.png"} <= names
     assert "cnn-network.png" not in names and "cnn-boundary.png" not in names
+
+
+def _one_lecture_entry(monkeypatch):
+    import vizdl.gallery as gallery
+
+    monkeypatch.setattr(gallery, "LECTURE_ENTRIES", gallery.LECTURE_ENTRIES[:1])   # activations: fast
+    return gallery.LECTURE_ENTRIES[0].name
+
+
+def test_gallery_writes_each_requested_format(tmp_path, monkeypatch):
+    name = _one_lecture_entry(monkeypatch)
+    paths = build_gallery([], tmp_path, formats="PNG, svg,.pdf", dpi=30, quiet=True)
+    assert sorted(p.name for p in paths) == sorted(f"lecture-{name}.{s}" for s in ("png", "svg", "pdf"))
+    magic = {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}
+    for path in paths:
+        assert path.read_bytes().startswith(magic[path.suffix])
+    index = (tmp_path / "index.html").read_text()
+    assert f"src='lecture-{name}.png'" in index and f"href='lecture-{name}.pdf'" in index
+
+
+def test_gallery_draws_in_the_chosen_style(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    _one_lecture_entry(monkeypatch)
+    images = {}
+    for style in ("slides", "paper"):
+        (path,) = build_gallery([], tmp_path / style, style=style, dpi=20, quiet=True)
+        images[style] = np.asarray(Image.open(path).convert("L"))
+    same_size = images["slides"].shape == images["paper"].shape
+    assert not same_size or not np.array_equal(images["slides"], images["paper"])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"formats": "tiff"}, "each must be one of png, svg, pdf"),
+    ({"formats": []}, "each must be one of"),
+    ({"style": "fancy"}, "unknown style 'fancy'"),
+])
+def test_gallery_refuses_unknown_formats_and_styles(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        build_gallery([], tmp_path, quiet=True, **kwargs)
+    assert not (tmp_path / "index.html").exists()

@@ -4,7 +4,8 @@
 network diagram, a 2-D dataset a decision boundary, a CNN its feature maps, a
 transformer its attention maps) plus the lecture's run-independent pictures
 (activation functions, the computational graph, convolution and pooling diagrams,
-gradient descent), saves PNGs and writes ``index.html`` and ``index.md``.
+gradient descent), saves them as PNG, SVG and/or PDF in a vizdl style sheet (``slides``
+by default: large type for a projector) and writes ``index.html`` and ``index.md``.
 
 Every file is written under a temporary name and renamed, images first and the index
 last, so a killed build leaves the previous index listing complete images. Run names
@@ -13,6 +14,7 @@ title is escaped in HTML and Markdown and every image URL percent-encoded.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from dataclasses import dataclass
@@ -172,18 +174,57 @@ LECTURE_ENTRIES = (
 )
 
 
-def build_gallery(runs, out, *, lecture: bool = True, dpi: float = 80, quiet: bool = False,
-                  max_dpi: float | None = MAX_DPI) -> list[Path]:
+FORMATS = ("png", "svg", "pdf")
+
+
+def check_formats(formats) -> tuple[str, ...]:
+    """``formats`` (a list or ``"png,svg"``) as distinct lower-case suffixes; ``ValueError`` for unknown ones."""
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    checked = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in formats if f.strip()))
+    unknown = [f for f in checked if f not in FORMATS]
+    if unknown or not checked:
+        raise ValueError(f"formats={list(formats)!r}: each must be one of {', '.join(FORMATS)}")
+    return checked
+
+
+def build_gallery(runs, out, *, lecture: bool = True, dpi: float = 150, quiet: bool = False,
+                  max_dpi: float | None = MAX_DPI, style: str | None = "slides",
+                  formats=("png",)) -> list[Path]:
     """Save every fitting picture of ``runs`` (Run objects or paths) under ``out``.
 
-    Returns the written PNG paths; ``out/index.html`` and ``out/index.md`` list them with
-    the code that makes each. Runs sharing a folder name get distinct file names
-    (``xor-curves.png``, ``xor-2-curves.png``). ``dpi`` above ``max_dpi`` is refused
-    (``max_dpi=None`` lifts the bound).
+    Parameters
+    ----------
+    runs : list of Run or path
+        The runs to draw; each gets the pictures that fit it (an MLP its network, a CNN its
+        feature maps...).
+    out : path
+        Folder of the pictures and of ``index.html`` / ``index.md``.
+    lecture : bool
+        Add the run-independent pictures of the lecture (activations, convolution...).
+    dpi : float
+        Resolution of raster files (PNG; also the rasterised parts of SVG/PDF); above
+        ``max_dpi`` it is refused (``max_dpi=None`` lifts the bound).
+    style : str or None
+        The vizdl style sheet the figures are drawn in (``"slides"``, ``"paper"``;
+        ``None``: matplotlib's current style).
+    formats : sequence of str or str
+        Any of ``"png"``, ``"svg"``, ``"pdf"`` (case-insensitive; ``"png,pdf"`` works).
+
+    Returns
+    -------
+    list of Path
+        The written files. Runs sharing a folder name get distinct file names
+        (``xor-curves.png``, ``xor-2-curves.png``).
     """
     from vizdl.runs import Run
+    from vizdl.styles import sheets
 
     check_dpi(dpi, max_dpi)
+    formats = check_formats(formats)
+    style_context = (lambda: sheets.use(style)) if style is not None else contextlib.nullcontext
+    if style is not None:
+        sheets.path(style)   # unknown style: ValueError before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     runs = [Run.open(run) if not isinstance(run, Run) else run for run in runs]
@@ -192,11 +233,12 @@ def build_gallery(runs, out, *, lecture: bool = True, dpi: float = 80, quiet: bo
     jobs += [(None, "lecture", entry) for entry in LECTURE_ENTRIES] if lecture else []
     written = []
     for run, prefix, entry in tqdm(jobs, desc="gallery", unit="figure", disable=quiet):
-        path = out / f"{prefix}-{entry.name}.png"
-        _save(entry.make(run), path, dpi)
-        written.append((run, entry, path))
-    _write_index(out, [(run, entry, path) for run, entry, path in written if _is_complete(path)])
-    return [path for _, _, path in written]
+        paths = [out / f"{prefix}-{entry.name}.{suffix}" for suffix in formats]
+        with style_context():
+            _save(entry.make(run), paths, dpi)
+        written.append((run, entry, paths))
+    _write_index(out, [(run, entry, paths) for run, entry, paths in written if all(map(_is_complete, paths))])
+    return [path for _, _, paths in written for path in paths]
 
 
 def safe_name(name: str) -> str:
@@ -222,14 +264,15 @@ def _is_complete(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0
 
 
-def _save(figure_or_axes, path: Path, dpi: float) -> None:
+def _save(figure_or_axes, paths: list[Path], dpi: float) -> None:
     import matplotlib.pyplot as plt
 
     figure = getattr(figure_or_axes, "figure", figure_or_axes)
     if hasattr(figure_or_axes, "get_figure") and figure_or_axes.get_figure() is not None:
         figure = figure_or_axes.get_figure()
     try:
-        save_figure(figure, path, dpi=dpi)
+        for path in paths:
+            save_figure(figure, path, dpi=dpi)
     finally:
         plt.close(figure)
 
@@ -267,17 +310,26 @@ def _source_html(run) -> str:
     return "no run needed" if run is None else f"run <code>{html.escape(_printable(run.path))}</code>"
 
 
+def _shown(paths: list[Path]) -> tuple[Path, list[Path]]:
+    """The file an index shows inline (PNG, else SVG, else the first) and the others it links to."""
+    shown = next((p for p in paths if p.suffix in (".png", ".svg")), paths[0])
+    return shown, [p for p in paths if p != shown]
+
+
 def _write_index(out: Path, written) -> None:
     """``index.md`` and ``index.html`` listing ``written`` (each written atomically, after the images)."""
     md = ["# vizdl gallery", ""]
     cards = []
-    for run, entry, path in written:
+    for run, entry, paths in written:
+        path, others = _shown(paths)
+        links = " ".join(f"[{p.suffix[1:].upper()}]({image_url(p)})" for p in others)
+        html_links = " ".join(f"<a href='{html.escape(image_url(p))}'>{p.suffix[1:].upper()}</a>" for p in others)
         md += [f"## {markdown_text(entry.title)}", "",
                f"{markdown_code('vizdl.' + entry.code)} ({_source_md(run)})", "",
-               f"![{markdown_text(entry.title)}]({image_url(path)})", ""]
+               f"![{markdown_text(entry.title)}]({image_url(path)}) {links}".rstrip(), ""]
         cards.append(f"<figure><img src='{html.escape(image_url(path))}' alt='{html.escape(entry.title)}'>"
                      f"<figcaption><b>{html.escape(entry.title)}</b><br><code>vizdl.{html.escape(entry.code)}"
-                     f"</code><br><small>{_source_html(run)}</small></figcaption></figure>")
+                     f"</code><br><small>{_source_html(run)} {html_links}</small></figcaption></figure>")
     write_text(out / "index.md", "\n".join(md))
     page = ("<!doctype html><meta charset='utf-8'><title>vizdl gallery</title>"
             "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;width:46%;"
