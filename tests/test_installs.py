@@ -38,6 +38,8 @@ def test_core_works_without_any_extra(tmp_path):
 @pytest.mark.parametrize("code, extra", [
     ("import vizdl.anim", "vizdl[anim]"),
     ("import vizdl.scenes; vizdl.scenes.scene_class('computational_graph')", "vizdl[anim]"),
+    ("import torch, vizdl; net = torch.nn.Sequential(torch.nn.Linear(4, 2));"
+     "vizdl.explain.shap_values(net, torch.zeros(3, 4), torch.zeros(1, 4))", "vizdl[explain]"),
 ])
 def test_a_missing_extra_names_what_to_install(code, extra):
     result = _python(BLOCK + code)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vizdl.extras import require
+
 METHODS = ("deep", "gradient")
 EFFICIENCY_WARNING = 1e-3
 _PAIR_ELEMENTS = 1 << 23  # input values per batched DeepLIFT pass (x and reference halves)
@@ -190,6 +192,8 @@ def _leaves(net):
 def _check_deep_supported(net, sample) -> None:
     """Refuse models whose DeepLIFT attributions shap's hooks would get wrong."""
     import torch
+
+    require("shap", "explain", "SHAP attributions")
     from shap.explainers._deep.deep_pytorch import op_handler
 
     leaves = _leaves(net)
@@ -214,7 +218,7 @@ def _check_deep_supported(net, sample) -> None:
 
 
 def _deep(net, background, inputs, batched: bool):
-    import shap
+    shap = require("shap", "explain", "SHAP attributions")
 
     explainer = shap.DeepExplainer(net, background)
     expected = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
@@ -266,7 +270,7 @@ def _deep_chunk(model, x, background) -> np.ndarray:
 
 
 def _gradient(net, background, inputs, nsamples: int, seed: int):
-    import shap
+    shap = require("shap", "explain", "SHAP attributions")
     import torch
 
     if isinstance(nsamples, bool) or not isinstance(nsamples, int) or nsamples < 1:
