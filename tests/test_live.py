@@ -62,3 +62,12 @@ def test_dashboard_of_a_finished_2d_run_has_boundary_and_gradients(tmp_path):
     figure = dashboard(run)
     assert len(figure.axes) >= 4  # loss, acc, gradient flow, boundary (+ colour bars)
     assert Progress(1, 2, "complete") != Progress(1, 3, "complete")
+
+
+@pytest.mark.parametrize("kwargs, name", [({"interval": float("nan")}, "interval"), ({"interval": -1}, "interval"),
+                                           ({"interval": 1e9}, "interval"), ({"timeout": float("inf")}, "timeout"),
+                                           ({"timeout": 0}, "timeout"), ({"dpi": 10**6}, "dpi")])
+def test_watch_refuses_intervals_timeouts_and_dpi_it_cannot_honour(tmp_path, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        watch(tmp_path / "nothing", quiet=True, **kwargs)
+    assert not (tmp_path / "nothing-live").exists()

@@ -113,8 +113,12 @@ def watch(path, *, out=None, interval: float = 1.0, timeout: float | None = None
     from vizdl import styles
     from vizdl.runs import Run
 
-    if interval <= 0:
-        raise ValueError(f"interval must be > 0 seconds, got {interval}")
+    from vizdl.limits import check_dpi
+    from vizdl.training.options import check_number
+
+    interval = check_number("interval", interval, 0, 3600, low_open=True)   # NaN, inf, 0: refused
+    timeout = None if timeout is None else check_number("timeout", timeout, 0, low_open=True)
+    check_dpi(dpi)
     path = Path(path)
     out = Path(out) if out is not None else path.with_name(path.name + "-live")
     out.mkdir(parents=True, exist_ok=True)
