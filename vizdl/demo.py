@@ -2,7 +2,9 @@
 
 ``python -m vizdl.demo --out out/demo`` trains a digits MLP, a 2-D circles MLP, a digits CNN
 and a tiny transformer (seconds each, fixed seed), records them, writes the figure gallery
-(``out/demo/index.html``) and a convolution GIF, then prints what it made.
+(``out/demo/index.html``), a convolution GIF and a slide deck of the computational-graph
+scene (``out/demo/slides/computational_graph.html``, one slide per beat; needs
+``vizdl[anim]``), then prints what it made.
 """
 from __future__ import annotations
 
@@ -59,9 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     figures = build_gallery(runs, out, quiet=args.quiet)
     gif = out / "conv_k3_s2_p1_reflect.gif"
     save_conv_animation(gif, input_size=5, stride=2, padding=1, mode="reflect", quiet=args.quiet)
+    slides = _slides(out / "slides" / "computational_graph.html")
     print(f"\n{len(figures)} figures and {gif.name} in {out}/ — open {out / 'index.html'}")
-    print("Videos: `manim -ql scenes/backprop.py` (and scenes/convolution.py, attention.py, ...)")
+    if slides:
+        print(f"Slides: open {slides} (arrow keys step through the beats, S shows the captions as notes)")
+    print("More: `vizdl render --list`, `vizdl slides SCENE`, `manim -ql scenes/backprop.py`, `make docs`")
     return 0
+
+
+def _slides(out: Path) -> Path | None:
+    """The computational-graph scene as an HTML slide deck, or ``None`` without the anim extra."""
+    try:
+        from vizdl.anim.render import render_slides
+    except ImportError as error:
+        print(f"(no slides: {error})")
+        return None
+    return render_slides("computational_graph", out)
 
 
 if __name__ == "__main__":
