@@ -85,13 +85,31 @@ def test_record_none_writes_no_snapshot(tmp_path):
 
 @pytest.mark.parametrize("kw", [
     dict(optimizer="adam", lr=0.01), dict(optimizer="momentum", schedule="cosine"),
-    dict(schedule={"name": "step", "step_size": 5, "gamma": 0.5}), dict(schedule="plateau"),
+    dict(schedule={"name": "step", "step_size": 5, "gamma": 0.5}),
     dict(clip_grad_norm=0.1), dict(weight_decay=1e-3, l1=1e-4), dict(init="xavier"), dict(init="he"),
     dict(schedule="warmup"),
 ])
-def test_training_techniques_run(tmp_path, kw):
-    run = _train(tmp_path, **kw)
-    assert run.meta["status"] == "complete"
+def test_each_training_technique_changes_the_training(tmp_path, kw):
+    """An option silently ignored would give the plain run's weights: each must change them."""
+    plain = _train(tmp_path, "plain", model=_seeded_net(), seed=0)
+    varied = _train(tmp_path, "varied", model=_seeded_net(), seed=0, **kw)
+    assert varied.meta["status"] == "complete" and varied.steps == plain.steps
+    last = plain.steps[-1]
+    differences = [np.abs(varied.weights(last)[k] - plain.weights(last)[k]).max() for k in plain.weights(last)]
+    assert max(differences) > 1e-6, f"{kw} trained exactly like the plain run"
+
+
+def test_plateau_schedule_lowers_the_lr_when_validation_stops_improving(tmp_path):
+    run = _train(tmp_path, schedule={"name": "plateau", "patience": 0, "factor": 0.1}, lr=3.0, epochs=6)
+    _, lrs = run.metric("lr")
+    assert lrs[0] == pytest.approx(3.0) and lrs[-1] < 3.0
+
+
+def _seeded_net():
+    import torch
+
+    torch.manual_seed(0)
+    return _net()
 
 
 def test_step_schedule_changes_lr(tmp_path):
