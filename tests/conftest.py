@@ -37,3 +37,63 @@ def _no_vizdl_environment(monkeypatch):
     """Tests never see a lecturer's exported VIZDL_* variables (scene options, runs)."""
     for name in [n for n in os.environ if n.startswith("VIZDL_") and n not in ("VIZDL_WRITE_CONTROL", "VIZDL_CACHE")]:
         monkeypatch.delenv(name)
+
+
+@pytest.fixture()
+def safetensors_reads(monkeypatch) -> list:
+    """Patch the reader's ``safe_open``; returns a list filled with each data read.
+
+    Entries are ``("tensor", key)`` for a whole tensor and ``("slice", key, rows)`` for a
+    slice (``rows`` = leading size read). Header queries (keys, dtype, shape, metadata)
+    read no tensor data and are not listed.
+    """
+    import safetensors
+
+    calls = []
+    original = safetensors.safe_open
+
+    class Slice:
+        def __init__(self, inner, key):
+            self._inner, self._key = inner, key
+
+        def get_dtype(self):
+            return self._inner.get_dtype()
+
+        def get_shape(self):
+            return self._inner.get_shape()
+
+        def __getitem__(self, index):
+            value = self._inner[index]
+            rows = 1 if isinstance(index, int) else len(value)
+            calls.append(("slice", self._key, rows))
+            return value
+
+    class Handle:
+        def __init__(self, inner):
+            self._inner = inner
+
+        def keys(self):
+            return self._inner.keys()
+
+        def metadata(self):
+            return self._inner.metadata()
+
+        def get_slice(self, key):
+            return Slice(self._inner.get_slice(key), key)
+
+        def get_tensor(self, key):
+            calls.append(("tensor", key))
+            return self._inner.get_tensor(key)
+
+    class Spy:
+        def __init__(self, *args, **kw):
+            self._inner = original(*args, **kw)
+
+        def __enter__(self):
+            return Handle(self._inner.__enter__())
+
+        def __exit__(self, *exc):
+            return self._inner.__exit__(*exc)
+
+    monkeypatch.setattr("vizdl.runs.files.safe_open", Spy)
+    return calls

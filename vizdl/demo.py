@@ -39,7 +39,8 @@ def demo_runs(out, *, quiet: bool = False) -> list:
             continue
         data = vizdl.data.load(dataset, seed=0, **data_kw)
         model = vizdl.models.build(model_name, data=data, **model_kw)
-        runs.append(vizdl.train(model, data, batch_size=32, seed=0, out=path, quiet=quiet, **train_kw))
+        runs.append(vizdl.train(model, data, batch_size=32, seed=0, out=path, quiet=quiet,
+                                overwrite=True, **train_kw))  # replaces an unfinished earlier demo run
     return runs
 
 

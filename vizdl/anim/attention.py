@@ -198,7 +198,7 @@ def train_scene_run(path, *, task: str, seq_len: int, d_model: int, heads: int, 
         heads=heads, depth=depth), seed)
     spec = vizdl.RecordSpec(every=50, activations=["blocks.*.norm1"], probe_size=16, grads=False)
     return vizdl.train(model, data, epochs=epochs, lr=0.003, optimizer="adam", seed=seed,
-                       record=spec, out=path, quiet=True)
+                       record=spec, out=path, quiet=True, overwrite=True)  # the cache's own directory
 
 
 def _sequences(seq_len: int, task: str, seed: int):

@@ -10,7 +10,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    """Execute ``vizdl info``."""
+    """Execute ``vizdl info`` (a malformed run raises RunFormatError: one line from the CLI)."""
     from vizdl.runs import Run
 
     print(describe(Run.open(args.run)))
@@ -18,25 +18,27 @@ def run(args) -> int:
 
 
 def describe(run) -> str:
-    """A human-readable description of ``run``."""
-    from safetensors import safe_open
-
+    """A human-readable description of ``run`` (reads headers only, no tensor)."""
     meta = run.meta
     lines = [f"run        {run.path}",
              f"model      {run.model_name or (meta.get('model') or {}).get('class')}",
              f"dataset    {run.dataset_name}",
-             f"status     {meta.get('status')}",
+             f"format     {run.format}",
+             f"status     {run.status}",
              f"steps      {len(run.steps)}" + (f" ({run.steps[0]} .. {run.steps[-1]})" if run.steps else ""),
              f"size       {_size(run.path) / 1e6:.2f} MB on disk"]
     if run.steps:
         lines.append("tensors at the first step (key, shape):")
-        with safe_open(str(run.snapshot_path(run.steps[0])), framework="numpy") as handle:
-            for key in handle.keys():
-                lines.append(f"  {key:40s} {tuple(handle.get_slice(key).get_shape())}")
+        for key, (dtype, shape) in run.tensor_specs(run.steps[0]).items():
+            lines.append(f"  {key:40s} {shape} {dtype}")
     for key, value in (meta.get("final") or {}).items():
-        lines.append(f"final      {key} = {value:.4f}")
+        lines.append(f"final      {key} = {_number(value)}")
     return "\n".join(lines)
 
 
+def _number(value) -> str:
+    return f"{value:.4f}" if isinstance(value, (int, float)) else repr(value)
+
+
 def _size(path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())

@@ -20,6 +20,8 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", required=True, help="run directory to write")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run already in --out (a non-empty --out is refused otherwise)")
     parser.add_argument("--quiet", action="store_true")
     parser.set_defaults(func=run)
 
@@ -39,7 +41,7 @@ def run(args) -> int:
     run_ = vizdl.train(model, data, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                        optimizer=args.optimizer, device=args.device, seed=args.seed,
                        record=vizdl.RecordSpec(every=args.every, dtype=args.dtype),
-                       out=args.out, quiet=args.quiet)
+                       out=args.out, quiet=args.quiet, overwrite=args.overwrite)
     final = run_.meta.get("final", {})
     print(f"{run_.path}: {len(run_.steps)} snapshots, test accuracy {final.get('test_acc', float('nan')):.3f}")
     return 0

@@ -1,6 +1,7 @@
 """The :class:`Recorder`: snapshots of a model during training, written to a run directory."""
 from __future__ import annotations
 
+import dataclasses
 import platform
 import warnings
 import weakref
@@ -14,11 +15,11 @@ from vizdl.record.attention import attention_advice, attention_sources
 from vizdl.record.dtypes import for_storage
 from vizdl.record.graph import graph_json, trace_calls
 from vizdl.record.hooks import select_layers
-from vizdl.record.models import is_compiled, process_rank, unwrap, wrappers
+from vizdl.record.models import device_of, is_compiled, process_rank, unwrap, wrappers
 from vizdl.record.outputs import split_activation_key
 from vizdl.record.probe import probe_forward
 from vizdl.record.spec import RecordSpec
-from vizdl.runs import Run, RunWriter
+from vizdl.runs import Run, RunWriter, Storage
 
 _RECORDING: "weakref.WeakSet[nn.Module]" = weakref.WeakSet()  # models inside a `with Recorder(...)`
 
@@ -63,10 +64,16 @@ class Recorder:
         Extra entries for ``run.json`` (dataset, hyper-parameters, seed...).
     total_steps : int, optional
         Number of steps planned (needed by ``RecordSpec.log_steps``).
+    storage : vizdl.runs.Storage, optional
+        How snapshots are stored (chunking, flushing, memory ceiling, what to do when
+        memory is full); tensors reach it already in ``spec.dtype``'s storage dtype.
+    overwrite : bool
+        Replace a run already in ``out`` (a non-empty ``out`` is refused otherwise).
     """
 
     def __init__(self, model: nn.Module, out, spec: RecordSpec | None = None, *, probe=None,
-                 meta: dict | None = None, total_steps: int | None = None):
+                 meta: dict | None = None, total_steps: int | None = None,
+                 storage: Storage | None = None, overwrite: bool = False):
         self.model = model
         self.module = unwrap(model)
         self.path = Path(out)
@@ -77,6 +84,10 @@ class Recorder:
         self.layers = select_layers(self.module, self.spec.activations) if self.probe else []
         self.attention = attention_sources(self.module) if self.probe and self.spec.attention else []
         self.extra_meta = meta or {}
+        # spec.dtype is applied before the writer (for_storage): the writer stores what it gets
+        self.storage = dataclasses.replace(storage or Storage(), float_dtype="keep")
+        self.overwrite = overwrite
+        self._probe_on_device = None
         self.writer: RunWriter | None = None
         self.recorded_steps: list[int] = []
         self.stopped = False
@@ -100,7 +111,7 @@ class Recorder:
         _RECORDING.add(self.module)
         try:
             if self.active:
-                self.writer = RunWriter(self.path, self._meta())
+                self.writer = RunWriter(self.path, self._meta(), storage=self.storage, overwrite=self.overwrite)
                 if self.probe:
                     stored = for_storage(dict(zip(("inputs", "labels"), self.probe)), "keep", self._notes)
                     self.writer.write_probe(stored["inputs"].numpy(), stored["labels"].numpy())
@@ -119,7 +130,8 @@ class Recorder:
         try:
             status = self.writer.meta.get("status", "running")
             if status == "running":
-                status = "complete" if exc_type is None else "failed"
+                status = "complete" if exc_type is None else \
+                    "interrupted" if issubclass(exc_type, KeyboardInterrupt) else "failed"
             self.writer.write_meta(status=status, recorded_steps=len(self.recorded_steps))
         finally:
             self.writer.close()
@@ -141,7 +153,8 @@ class Recorder:
     # -- recording ----------------------------------------------------------------------
     def due(self, step: int, *, epoch_start: bool = False) -> bool:
         """Whether :meth:`capture` at ``step`` would record a snapshot."""
-        return self.active and not self.stopped and self.spec.due(step, epoch_start=epoch_start)
+        stopped = self.stopped or (self.writer is not None and self.writer.stopped)
+        return self.active and not stopped and self.spec.due(step, epoch_start=epoch_start)
 
     def capture(self, step: int, *, epoch: int | None = None, epoch_start: bool = False) -> bool:
         """Record a snapshot of ``step`` if it is due; returns whether one was written."""
@@ -158,10 +171,12 @@ class Recorder:
         self._check_recorded(step, tensors)
         tensors = for_storage(tensors, self.spec.dtype, self._notes)
         self._write_notes()
-        arrays = {name: _to_numpy(t) for name, t in tensors.items()}
-        if self._over_budget(arrays):
+        if self._over_budget(tensors):
             return False
-        self.writer.write_snapshot(step, arrays, {"step": step, "epoch": epoch})
+        # the writer copies the tensors before returning (from a GPU: asynchronously into
+        # pinned memory, ordered by a CUDA event): the caller may step the optimizer now
+        if not self.writer.write_snapshot(step, tensors, {"step": step, "epoch": epoch}):
+            return False
         self.recorded_steps.append(step)
         return True
 
@@ -193,7 +208,8 @@ class Recorder:
         if not self.probe or not (self.layers or self.attention or first):
             return {}
         self._stop_forward_trace()
-        result = probe_forward(self.module, self.probe[0], self.layers, self.attention, trace=first,
+        inputs = self._probe_input(device_of(self.module))
+        result = probe_forward(self.module, inputs, self.layers, self.attention, trace=first,
                                watch_sdpa=first and self.spec.attention)
         if first:
             self._record_graph(result.trace, "probe")
@@ -268,10 +284,19 @@ class Recorder:
         if self._notes and self.writer.meta.get("record", {}).get("converted") != self._notes:
             self.writer.write_meta(record={**self.writer.meta.get("record", {}), "converted": dict(self._notes)})
 
-    def _over_budget(self, arrays: dict[str, np.ndarray]) -> bool:
-        size = sum(a.nbytes for a in arrays.values())
+    def _probe_input(self, device: torch.device) -> torch.Tensor:
+        """The probe inputs on ``device``, copied there once (not at every capture)."""
+        cached = self._probe_on_device
+        if cached is None or cached.device != device:
+            cached = self._probe_on_device = self.probe[0].to(device)
+        return cached
+
+    def _over_budget(self, tensors: dict[str, torch.Tensor]) -> bool:
         budget = self.spec.max_bytes
-        if budget is None or self.writer.bytes_written + size <= budget:
+        if budget is None:
+            return False
+        size = self.writer.snapshot_bytes(tensors)
+        if self.writer.bytes_written + size <= budget:
             return False
         self.stopped = True
         warnings.warn(f"vizdl: recording budget of {budget} bytes reached after "
@@ -310,11 +335,6 @@ def _prepare_probe(probe, size: int):
     inputs = torch.as_tensor(inputs)[:size].detach().cpu()
     labels = torch.as_tensor(labels)[:size].detach().cpu()
     return inputs.contiguous(), labels.contiguous()
-
-
-def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
-    """Host copy of a tensor already in its storage dtype (the writer's side of the seam)."""
-    return tensor.detach().to("cpu").numpy().copy()
 
 
 def _versions() -> dict:

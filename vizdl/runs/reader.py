@@ -1,46 +1,38 @@
 """Reading a run directory lazily: ``Run.open(path)``."""
 from __future__ import annotations
 
-import json
-import os
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from safetensors import safe_open
 
+from vizdl.runs.files import open_safetensors, read_json, read_json_lines, regular_file
 from vizdl.runs.format import (
-    FORMAT,
-    METRICS_FILE,
-    PROBE_FILE,
-    RUN_FILE,
-    SNAPSHOT_DIR,
-    SNAPSHOT_NAME,
-    TMP_SUFFIX,
-    RunFormatError,
-    snapshot_name,
-    split_key,
+    DTYPES, FLOAT_DTYPES, FLOAT_KINDS, FORMAT, FORMAT_V1, FORMATS, KINDS, MAX_JSON_BYTES,
+    MAX_METRICS_BYTES, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR, RunFormatError, split_key,
 )
 from vizdl.runs.graph import LayerGraph, ModuleInfo
-
-
-class StepNotRecordedError(ValueError):
-    """A step was asked for that the run has no snapshot of."""
+from vizdl.runs.lock import is_locked
+from vizdl.runs.snapshots import SnapshotStore, StepNotRecordedError
 
 
 class Run:
     """A recorded run directory, read lazily.
 
-    Listing steps and layers reads no tensor; ``run.weights(step)`` and friends read one
-    snapshot file (memory-mapped by safetensors), and ``run.tensor(step, key)`` one tensor.
+    Listing steps and layers reads ``run.json`` and the small chunk index, no tensor;
+    ``run.weights(step)`` and friends read one step's slice of one chunk (memory-mapped
+    by safetensors), ``run.tensor(step, key)`` one tensor, and ``run.series(key)`` one
+    tensor across all steps with one read per chunk. Every malformed file raises
+    :class:`RunFormatError` naming it.
 
     Use :meth:`Run.open` to create one.
     """
 
-    def __init__(self, path: Path, meta: dict, steps: list[int], template=None):
+    def __init__(self, path: Path, meta: dict, store: SnapshotStore, template=None):
         self.path = path
         self.meta = meta
-        self.steps = steps
+        self._store = store
+        self.steps = store.steps
         self.template = template
 
     @classmethod
@@ -56,10 +48,14 @@ class Run:
             function called without arguments (``lambda: MyNet(width=64)``).
         """
         path = Path(path)
-        if not (path / RUN_FILE).is_file():
+        if not path.is_dir() or regular_file(path / RUN_FILE, required=False) is None:
             raise FileNotFoundError(f"{path} is not a vizdl run: no {RUN_FILE} in it")
         meta = _read_meta(path / RUN_FILE)
-        return cls(path, meta, _list_steps(path / SNAPSHOT_DIR), template=model)
+        if meta["format"] == FORMAT_V1:
+            store = SnapshotStore.per_step(path / SNAPSHOT_DIR)
+        else:
+            store = SnapshotStore.chunked(path / SNAPSHOT_DIR, meta["tensors"])
+        return cls(path, meta, store, template=model)
 
     def __repr__(self) -> str:
         return (f"Run({str(self.path)!r}, model={self.model_name!r}, dataset={self.dataset_name!r}, "
@@ -72,6 +68,19 @@ class Run:
         return run_html(self)
 
     # -- metadata ---------------------------------------------------------------------
+    @property
+    def format(self) -> str:
+        """Format version of the directory (``"vizdl-run/2"``, or ``"vizdl-run/1"`` for old runs)."""
+        return self.meta["format"]
+
+    @property
+    def status(self) -> str:
+        """``run.json``'s status; ``"killed"`` for a run marked running that no process writes."""
+        status = str(self.meta.get("status", "unknown"))
+        if status == "running" and not is_locked(self.path):
+            return "killed"
+        return status
+
     @property
     def model_name(self) -> str | None:
         """Name of the model in the vizdl model zoo (``None`` for a foreign model)."""
@@ -134,13 +143,16 @@ class Run:
             known = sorted({k for r in self.metrics for k in r})
             raise KeyError(f"no metric {name!r} in {self.path}; available: {', '.join(known)}")
         steps, values = zip(*rows)
-        return np.asarray(steps), np.asarray(values, dtype=float)
+        try:
+            return np.asarray(steps), np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise RunFormatError(f"{self.path / METRICS_FILE}: metric {name!r} has non-numeric values") from None
 
     # -- tensors ----------------------------------------------------------------------
     @cached_property
     def probe(self) -> dict[str, np.ndarray]:
         """The fixed probe batch: ``{"inputs": ..., "labels": ...}``."""
-        return _read_all(self.path / PROBE_FILE)
+        return _read_probe(self.path / PROBE_FILE)
 
     def require_step(self, step: int | None) -> int:
         """Return ``step`` (the last one for ``None``) or raise naming the nearest recorded steps."""
@@ -148,40 +160,48 @@ class Run:
             raise StepNotRecordedError(f"run {self.path} has no snapshots")
         if step is None or step == -1:
             return self.steps[-1]
-        if step in self._step_set:
+        try:
+            self._store.locate(step)
             return int(step)
-        raise StepNotRecordedError(
-            f"step {step} was not recorded in {self.path}; nearest recorded steps: "
-            f"{', '.join(map(str, self.nearest_steps(step)))}")
+        except StepNotRecordedError:
+            raise StepNotRecordedError(
+                f"step {step} was not recorded in {self.path}; nearest recorded steps: "
+                f"{', '.join(map(str, self.nearest_steps(step)))}") from None
 
     def nearest_steps(self, step: int, count: int = 2) -> list[int]:
         """The ``count`` recorded steps closest to ``step``, in increasing order."""
         return sorted(sorted(self.steps, key=lambda s: (abs(s - step), s))[:count])
 
-    @cached_property
-    def _step_set(self) -> set[int]:
-        return set(self.steps)
-
     def snapshot_path(self, step: int | None) -> Path:
-        """Path of the snapshot file of ``step``."""
-        return self.path / SNAPSHOT_DIR / snapshot_name(self.require_step(step))
+        """Path of the file holding the snapshot of ``step`` (a chunk of several steps in vizdl-run/2)."""
+        entry, _ = self._store.locate(self.require_step(step))
+        return self._store.path(entry)
 
     def keys(self, step: int | None = None) -> list[str]:
         """Keys stored in the snapshot of ``step`` (reads the file header only)."""
-        with _open_safetensors(self.snapshot_path(step)) as handle:
-            return list(handle.keys())
+        return self._store.keys(self.require_step(step))
+
+    def tensor_specs(self, step: int | None = None) -> dict[str, tuple[str, tuple]]:
+        """``{key: (dtype, shape)}`` of the snapshot of ``step`` (header only)."""
+        entry, _ = self._store.locate(self.require_step(step))
+        return dict(self._store.header(entry).fields)
 
     def tensor(self, step: int | None, key: str) -> np.ndarray:
         """Read one tensor of one step, without reading the others."""
-        with _open_safetensors(self.snapshot_path(step)) as handle:
-            if key not in handle.keys():
-                raise KeyError(f"no tensor {key!r} at step {step}; available: {', '.join(handle.keys())}")
-            return handle.get_tensor(key)
+        return self._store.read(self.require_step(step), keys=[key])[key]
+
+    def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """One tensor across every recorded step: ``(steps (S,), values (S, ...))``.
+
+        Reads one slab per chunk file, not one file per step (``vizdl-run/1`` runs, which
+        have a file per step, are read file by file). Steps whose snapshot lacks ``key``
+        are left out.
+        """
+        return self._store.series(key)
 
     def _kind(self, step: int | None, kind: str) -> dict[str, np.ndarray]:
-        with _open_safetensors(self.snapshot_path(step)) as handle:
-            return {split_key(k)[1]: handle.get_tensor(k) for k in handle.keys()
-                    if split_key(k)[0] == kind}
+        tensors = self._store.read(self.require_step(step), kind=kind)
+        return {split_key(k)[1]: v for k, v in tensors.items()}
 
     def _ordered(self, arrays: dict) -> dict:
         return {k: arrays[k] for k in self.graph.in_execution_order(arrays)}
@@ -211,9 +231,8 @@ class Run:
         return self._ordered(self._kind(step, "attn"))
 
     def step_metadata(self, step: int | None = None) -> dict[str, str]:
-        """The metadata stored in a snapshot's header (step, epoch, ...)."""
-        with _open_safetensors(self.snapshot_path(step)) as handle:
-            return dict(handle.metadata() or {})
+        """The metadata stored with a snapshot (step, epoch, ...)."""
+        return self._store.metadata(self.require_step(step))
 
     @property
     def can_rebuild(self) -> bool:
@@ -236,66 +255,53 @@ class Run:
 
 
 def _read_meta(path: Path) -> dict:
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RunFormatError(f"{path} is not valid JSON ({error}); refusing to read this run") from error
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise RunFormatError(f"{path} is not a {FORMAT} file (format={meta.get('format') if isinstance(meta, dict) else None!r})")
+    meta = read_json(path, MAX_JSON_BYTES)
+    found = meta.get("format") if isinstance(meta, dict) else None
+    if found not in FORMATS:
+        raise RunFormatError(f"{path} is not a vizdl run file (format={found!r}; "
+                             f"this vizdl reads {' and '.join(FORMATS)})")
+    for name in ("layers", "attention_layers", "parameters"):
+        value = meta.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RunFormatError(f"{path}: {name!r} must be a list of names")
+    for name in ("model", "dataset"):
+        if not isinstance(meta.get(name) or {}, dict):
+            raise RunFormatError(f"{path}: {name!r} must be an object")
+    if found == FORMAT:
+        meta["tensors"] = _check_declarations(meta.get("tensors"), path)
     return meta
 
 
-def _list_steps(directory: Path) -> list[int]:
-    if not directory.is_dir():
-        return []
-    steps, foreign = [], []
-    with os.scandir(directory) as entries:
-        for entry in entries:
-            match = SNAPSHOT_NAME.match(entry.name)
-            if match:
-                steps.append(int(match.group(1)))
-            elif not entry.name.endswith(TMP_SUFFIX) and not entry.name.startswith("."):
-                foreign.append(entry.name)
-    if foreign:
-        raise RunFormatError(f"foreign files in {directory}: {', '.join(sorted(foreign))}; "
-                             "a run holds only <step>.safetensors snapshots — remove them to open it")
-    return sorted(steps)
+def _check_declarations(tensors, path: Path) -> dict:
+    if not isinstance(tensors, dict):
+        raise RunFormatError(f"{path}: 'tensors' must map each snapshot key to its dtype and shape")
+    for name, spec in tensors.items():
+        kind, _ = split_key(name)
+        ok = (kind in KINDS and isinstance(spec, dict) and set(spec) == {"dtype", "shape"}
+              and spec["dtype"] in DTYPES.values() and isinstance(spec["shape"], list)
+              and all(type(n) is int and 0 <= n < 2**40 for n in spec["shape"]))
+        if not ok:
+            raise RunFormatError(f"{path}: declaration of {name!r} is not {{dtype, shape}} with a readable "
+                                 f"dtype ({', '.join(DTYPES.values())}) and a list of sizes")
+        if kind in FLOAT_KINDS and spec["dtype"] not in FLOAT_DTYPES:
+            raise RunFormatError(f"{path}: {name!r} is declared {spec['dtype']}; {kind} tensors are floating point")
+    return tensors
 
 
 def _read_metrics(path: Path) -> list[dict]:
-    if not path.exists():
+    if regular_file(path, required=False) is None:
         return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a torn last line of a killed process
-        if isinstance(record, dict):
-            records.append(record)
+    records = read_json_lines(path, file_limit=MAX_METRICS_BYTES)
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict) or type(record.get("step")) is not int:
+            raise RunFormatError(f"{path}: record {number} is not a JSON object with an integer 'step'")
     return records
 
 
-class _open_safetensors:
-    """``safe_open`` that turns a foreign or tampered file into :class:`RunFormatError`."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        if not self.path.is_file():
-            raise FileNotFoundError(f"missing file {self.path}")
-        try:
-            self._handle = safe_open(str(self.path), framework="numpy")
-        except Exception as error:  # safetensors raises its own error types
-            raise RunFormatError(f"{self.path} is not a valid safetensors file ({error}); "
-                                 "it was not loaded (vizdl never unpickles)") from error
-        return self._handle.__enter__()
-
-    def __exit__(self, *exc):
-        return self._handle.__exit__(*exc)
-
-
-def _read_all(path: Path) -> dict[str, np.ndarray]:
-    with _open_safetensors(path) as handle:
+def _read_probe(path: Path) -> dict[str, np.ndarray]:
+    with open_safetensors(path) as handle:
+        for name in handle.keys():
+            code = handle.get_slice(name).get_dtype()
+            if code not in DTYPES:
+                raise RunFormatError(f"{path}: {name} has dtype {code}, which vizdl cannot read")
         return {k: handle.get_tensor(k) for k in handle.keys()}

@@ -46,7 +46,7 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
           clip_grad_norm: float | None = None, weight_decay: float = 0.0, l1: float = 0.0,
           init: str | None = None, augment=None, device="auto", seed: int = 0,
           record: RecordSpec | None = _DEFAULT, out=None, name: str | None = None,
-          quiet: bool = False, val=None, live: bool = False) -> Run | None:
+          quiet: bool = False, val=None, live: bool = False, overwrite: bool = False) -> Run | None:
     """Train ``model`` on ``data`` with cross-entropy, recording into a run directory.
 
     Parameters
@@ -95,6 +95,9 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
         In a notebook, redraw the run's curves, gradient flow and (2-D data) decision
         boundary in the cell's output after every epoch (:class:`vizdl.live.NotebookLive`).
         Outside a notebook, follow the run from a terminal with ``vizdl watch OUT``.
+    overwrite : bool
+        Replace a run already in ``out``; without it a non-empty ``out`` is refused
+        (:class:`~vizdl.runs.RunExistsError`), so two trainings never mix in one directory.
 
     Returns
     -------
@@ -144,7 +147,7 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
                  augment, options.EarlyStopping.from_option(early_stopping))
     loop.live = _live_view(live, out) if process_rank() == 0 else None
     with Recorder(model, out, spec, probe=data.probe(spec.probe_size), meta=meta,
-                  total_steps=epochs * steps_per_epoch) as recorder:
+                  total_steps=epochs * steps_per_epoch, overwrite=overwrite) as recorder:
         loop.run(recorder, epochs, quiet)
     return recorder.run
 
