@@ -107,7 +107,7 @@ class ChunkBuffer:
         self._rows = [list(rows) for rows in zip(*(t.unbind(0) for t in self.tensors.values()))] \
             if self.tensors else [[] for _ in range(capacity)]
         self._asynchronous = any(f.device.type == "cuda" for f in layout.fields)
-        self._foreach = all(f.device.type == "cpu" for f in layout.fields)
+        self._foreach = bool(layout.fields) and all(f.device.type == "cpu" for f in layout.fields)
         self.reset()
 
     @property
