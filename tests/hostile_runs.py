@@ -20,8 +20,6 @@ import struct
 import sys
 from pathlib import Path
 
-import numpy as np
-
 SNAPSHOTS = "snapshots"
 INDEX = "index.jsonl"
 

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hostile_runs import cases, is_chunked, make_good_run, read_everything
 
 import vizdl
-from hostile_runs import cases, is_chunked, make_good_run, read_everything
 
 V1_RUN = Path(__file__).parent / "data" / "run_v1"
 

@@ -5,7 +5,6 @@ disk are simulated by fakes that raise the errors a full disk raises.
 """
 import errno
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,6 @@ import torch
 from safetensors import safe_open
 from torch import nn
 
-import vizdl
 from vizdl.record import Recorder, RecordSpec
 from vizdl.runs import Run, RunExistsError, RunInUseError, RunWriter, Storage
 
@@ -161,7 +159,7 @@ def test_reading_a_step_reads_only_its_rows_of_its_keys(tmp_path, safetensors_re
 def test_open_uses_the_index_without_reading_chunk_headers(tmp_path, monkeypatch):
     run, _ = _record(tmp_path / "run", steps=9, storage=Storage(chunk_steps=2))
     opened = []
-    import vizdl.runs.files as files
+    from vizdl.runs import files
 
     original = files.safe_open
     monkeypatch.setattr(files, "safe_open", lambda *a, **k: opened.append(a[0]) or original(*a, **k))
@@ -326,7 +324,7 @@ def _disk_full_save(real_save):
 
 
 def test_disk_full_stops_recording_with_one_warning_and_training_goes_on(tmp_path, monkeypatch):
-    import vizdl.runs.chunks as chunks
+    from vizdl.runs import chunks
 
     model = _mlp()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -383,7 +381,7 @@ def _slow_save(real_save, seconds):
 
 
 def test_memory_ceiling_back_pressure_keeps_every_step(tmp_path, monkeypatch):
-    import vizdl.runs.chunks as chunks
+    from vizdl.runs import chunks
 
     monkeypatch.setattr(chunks, "save_file", _slow_save(chunks.save_file, 0.05))
     step_bytes = 4 * 2 * (12 + 4 + 8 + 2) + 4 * 5 * (4 + 4 + 2)
@@ -394,7 +392,7 @@ def test_memory_ceiling_back_pressure_keeps_every_step(tmp_path, monkeypatch):
 
 
 def test_memory_ceiling_drop_policy_warns_and_counts(tmp_path, monkeypatch):
-    import vizdl.runs.chunks as chunks
+    from vizdl.runs import chunks
 
     monkeypatch.setattr(chunks, "save_file", _slow_save(chunks.save_file, 0.2))
     step_bytes = 4 * 2 * (12 + 4 + 8 + 2) + 4 * 5 * (4 + 4 + 2)

@@ -70,7 +70,7 @@ class Layout:
     fields: tuple
 
     @classmethod
-    def of(cls, tensors: dict, float_dtype: torch.dtype) -> tuple["Layout", list[str]]:
+    def of(cls, tensors: dict, float_dtype: torch.dtype) -> tuple[Layout, list[str]]:
         """Layout of ``tensors``; also returns the keys skipped because their dtype cannot be stored."""
         fields, skipped = [], []
         for name, tensor in tensors.items():

@@ -7,6 +7,7 @@ the rename and the append) is recovered from its own header.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def check_steps(steps, where: str) -> tuple:
     for step in steps:
         if type(step) is not int or not 0 <= step < MAX_STEP:
             raise RunFormatError(f"{where}: step {step!r} is not an integer in [0, 1e8)")
-    if any(b <= a for a, b in zip(steps, steps[1:])):
+    if any(b <= a for a, b in itertools.pairwise(steps)):
         raise RunFormatError(f"{where}: steps are not strictly increasing (duplicate or unordered steps)")
     return tuple(steps)
 
@@ -94,7 +95,7 @@ def list_chunks(directory: Path) -> list[ChunkEntry]:
     for name in files - {INDEX_FILE} - set(entries):
         entries[name] = header_entry(directory / name)
     ordered = sorted(entries.values(), key=lambda e: e.first)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if after.first <= before.last:
             raise RunFormatError(f"{directory}: chunks {before.file} and {after.file} overlap "
                                  "(a step recorded twice)")

@@ -36,7 +36,7 @@ class Run:
         self.template = template
 
     @classmethod
-    def open(cls, path, *, model=None) -> "Run":
+    def open(cls, path, *, model=None) -> Run:
         """Open the run directory ``path``; raises ``FileNotFoundError`` or ``RunFormatError``.
 
         Parameters

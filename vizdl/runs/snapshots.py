@@ -18,7 +18,8 @@ import numpy as np
 from vizdl.runs.chunks import STEP_METADATA_KEY, STEPS_KEY
 from vizdl.runs.files import open_safetensors, parse_json, real_directory
 from vizdl.runs.format import (
-    DTYPES, FLOAT_DTYPES, FLOAT_KINDS, KINDS, SNAPSHOT_NAME, RunFormatError, is_temp_name, split_key,
+    DTYPES, FLOAT_DTYPES, FLOAT_KINDS, KINDS, SNAPSHOT_NAME, RunFormatError, is_temp_name,
+    split_key,
 )
 from vizdl.runs.index import ChunkEntry, list_chunks
 
@@ -49,13 +50,13 @@ class SnapshotStore:
         self._headers: dict[str, Header] = {}
 
     @classmethod
-    def chunked(cls, directory: Path, declared: dict) -> "SnapshotStore":
+    def chunked(cls, directory: Path, declared: dict) -> SnapshotStore:
         """The ``vizdl-run/2`` snapshots of ``directory`` (read through its index)."""
         entries = list_chunks(directory) if real_directory(directory) else []
         return cls(directory, entries, stacked=True, declared=declared)
 
     @classmethod
-    def per_step(cls, directory: Path) -> "SnapshotStore":
+    def per_step(cls, directory: Path) -> SnapshotStore:
         """The ``vizdl-run/1`` snapshots of ``directory`` (one file per step)."""
         entries = [ChunkEntry(f"{step:08d}.safetensors", (step,)) for step in _v1_steps(directory)]
         return cls(directory, entries, stacked=False, declared=None)

@@ -30,7 +30,7 @@ from vizdl.runs.index import ChunkEntry, IndexWriter
 from vizdl.runs.lock import prepare_directory
 from vizdl.runs.storage import Storage
 
-_OPEN_WRITERS: "weakref.WeakSet[RunWriter]" = weakref.WeakSet()
+_OPEN_WRITERS: weakref.WeakSet[RunWriter] = weakref.WeakSet()
 
 
 def _json_default(value):
