@@ -426,3 +426,20 @@ def test_cuda_steps_that_are_not_captured_never_synchronise(tmp_path, monkeypatc
             model(torch.randn(2, 3, device="cuda")).sum().backward()
             rec.capture(step)
         assert calls == []
+
+
+def test_a_bug_in_the_writer_thread_reaches_the_training_thread(tmp_path, monkeypatch):
+    from vizdl.runs import chunks
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not a full disk")
+
+    monkeypatch.setattr(chunks, "save_file", broken)
+    model = _mlp()
+    with pytest.raises(ValueError, match="a bug, not a full disk"):  # raised, never swallowed or hung
+        with Recorder(model, tmp_path / "run", RecordSpec(every=1), storage=Storage(chunk_steps=1)) as rec:
+            for step in range(50):
+                model(torch.randn(2, 3)).sum().backward()
+                rec.capture(step)
+                time.sleep(0.01)
+    assert Run.open(tmp_path / "run").status == "failed"

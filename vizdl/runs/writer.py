@@ -255,21 +255,22 @@ class RunWriter:
     # -- the writer thread ---------------------------------------------------------------
     def _write_loop(self) -> None:
         queue = self._queue
-        while True:
-            buffer = queue.next_sealed()
-            if buffer is None:
-                return
-            try:
-                if queue.failure is None:
-                    name = write_chunk(buffer, self.path / SNAPSHOT_DIR)
-                    queue.durable_step = buffer.steps[-1]
-                    self._index.append(ChunkEntry(name, tuple(buffer.steps)))
-            except OSError as error:  # disk full, quota, I/O error: stop recording
-                queue.failure = error
-            except BaseException as error:  # a bug: re-raised in the training thread
-                queue.failure = error
-            finally:
-                queue.release(buffer)
+        try:
+            while True:
+                buffer = queue.next_sealed()
+                if buffer is None:
+                    return
+                try:
+                    if queue.failure is None:
+                        name = write_chunk(buffer, self.path / SNAPSHOT_DIR)
+                        queue.durable_step = buffer.steps[-1]
+                        self._index.append(ChunkEntry(name, tuple(buffer.steps)))
+                except BaseException as error:  # noqa: BLE001 - OSError stops recording, others re-raise
+                    queue.failure = error
+                finally:
+                    queue.release(buffer)
+        except BaseException as error:  # noqa: BLE001 - the thread must never die silently
+            queue.fail(error)
 
     def _check_writer(self) -> None:
         failure = self._queue.failure
@@ -305,11 +306,19 @@ class _BufferQueue:
         self.writing = 0
         self.closing = False
         self.failure: BaseException | None = None
+        self.dead = False
         self.durable_step: int | None = None
 
     def idle(self) -> bool:
-        """Nothing sealed is waiting or being written."""
-        return not self.sealed and not self.writing
+        """Nothing sealed is waiting or being written (or the writer thread is gone)."""
+        return (not self.sealed and not self.writing) or self.dead
+
+    def fail(self, error: BaseException) -> None:
+        """(Writer thread) the thread ends on an unexpected error: nobody may wait for it."""
+        with self.cond:
+            self.failure = error
+            self.dead = True
+            self.cond.notify_all()
 
     def seal(self) -> None:
         """Hand the current buffer (if it holds steps) to the writer thread."""
