@@ -78,6 +78,8 @@ def test_chunks_hold_stacked_steps_with_their_index_and_declarations(tmp_path):
         for key, tensor in expected[step].items():
             np.testing.assert_array_equal(run.tensor(step, key), tensor.numpy())
     assert run.step_metadata(5) == {"step": "5", "epoch": "None"}
+    modes = {p.name: p.stat().st_mode & 0o777 for p in run.path.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert len(set(modes.values())) == 1, modes  # chunks are as readable as run.json
 
 
 def test_chunks_are_closed_by_bytes_and_by_layout(tmp_path):

@@ -178,6 +178,23 @@ def chunk_metadata(steps: list[int], metadata: list[dict]) -> dict[str, str]:
                                           separators=(",", ":"))}
 
 
+def _file_mode() -> int:
+    """``0o666`` less the process umask: what ``open()`` would give (safetensors writes 0o600)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)  # fallback: read and restore (once, at import)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_chunk(buffer: ChunkBuffer, directory: Path) -> str:
     """Write ``buffer``'s steps as one chunk file in ``directory``; returns the file name.
 
@@ -190,6 +207,7 @@ def write_chunk(buffer: ChunkBuffer, directory: Path) -> str:
     tmp = temp_path(final)
     try:
         save_file(buffer.arrays(), str(tmp), metadata=chunk_metadata(buffer.steps, buffer.metadata))
+        os.chmod(tmp, FILE_MODE)  # readable like every other file of the run
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
