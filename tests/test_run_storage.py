@@ -231,6 +231,8 @@ def test_sigkill_mid_run_leaves_only_complete_chunks(tmp_path):
         proc.wait()
     run = Run.open(out)
     assert run.meta["status"] == "running" and run.status == "killed"
+    from vizdl.live import watch
+    assert watch(out, interval=0.05, timeout=30, quiet=True) == 1  # a live view ends instead of waiting
     assert run.steps == list(range(len(run.steps))) and len(run.steps) >= 30
     for step in run.steps:  # every listed step reads completely
         assert run.weights(step)["0.weight"].shape == (256, 64)

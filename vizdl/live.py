@@ -39,7 +39,7 @@ def progress(path) -> Progress | None:
         run = Run.open(path)
     except FileNotFoundError:
         return None
-    return Progress(len(run.metrics), len(run.steps), str(run.meta.get("status", "running")))
+    return Progress(len(run.metrics), len(run.steps), run.status)  # "killed" once the writer is gone
 
 
 def dashboard(run):
