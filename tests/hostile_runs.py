@@ -422,7 +422,7 @@ def _child(name: str, good: str, workdir: str) -> None:
     print(json.dumps({"outcome": outcome, "message": message}))
 
 
-def count(good_run: Path | None = None, timeout: float = 30.0) -> dict:
+def count(good_run: Path | None = None, timeout: float = 120.0) -> dict:
     """Run every case in a subprocess (time and memory limited); print and return the outcomes.
 
     ``good_run`` is the run to tamper with (default: one recorded now by the vizdl on the path).
