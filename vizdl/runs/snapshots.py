@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +27,23 @@ class StepNotRecordedError(ValueError):
     """A step was asked for that the run has no snapshot of."""
 
 
-@dataclass(frozen=True)
 class Header:
-    """What a snapshot file holds, checked: ``fields[key] = (dtype, shape of one step)``."""
+    """What a snapshot file holds, checked: ``fields[key] = (dtype, shape of one step)``.
 
-    fields: dict
-    metadata: tuple
+    The per-step metadata of a chunk is parsed (and checked) when first asked for: reading
+    tensors or a series never pays for it.
+    """
+
+    def __init__(self, fields: dict, per_step, where: Path, count: int):
+        self.fields = fields
+        self._per_step = per_step  # checked dicts, or a chunk's raw JSON text
+        self._where, self._count = where, count
+
+    def step_metadata(self, row: int) -> dict[str, str]:
+        """The metadata of the ``row``-th step of the file."""
+        if isinstance(self._per_step, str):
+            self._per_step = _step_metadata(self._per_step, self._count, self._where)
+        return dict(self._per_step[row])
 
 
 class SnapshotStore:
@@ -101,7 +111,8 @@ class SnapshotStore:
                 shape = shape[1:]
             self._check_declared(name, dtype, shape, where)
             fields[name] = (dtype, shape)
-        return Header(fields, self._check_metadata(entry, handle.metadata() or {}, where))
+        return Header(fields, self._check_metadata(entry, handle.metadata() or {}, where), where,
+                      len(entry.steps))
 
     def _check_declared(self, name: str, dtype: str, shape: tuple, where: Path) -> None:
         if self.declared is None:
@@ -113,7 +124,7 @@ class SnapshotStore:
             raise RunFormatError(f"{where}: {name} is {dtype} {shape}, but run.json declares "
                                  f"{declared['dtype']} {tuple(declared['shape'])}")
 
-    def _check_metadata(self, entry: ChunkEntry, metadata: dict, where: Path) -> tuple:
+    def _check_metadata(self, entry: ChunkEntry, metadata: dict, where: Path):
         if not self.stacked:
             recorded = metadata.get("step")
             if recorded is not None and recorded != str(entry.first):
@@ -122,11 +133,7 @@ class SnapshotStore:
         steps = parse_json(metadata.get(STEPS_KEY, "null"), f"{where} header {STEPS_KEY}")
         if steps != list(entry.steps):
             raise RunFormatError(f"{where}: its header lists other steps than its index line")
-        per_step = parse_json(metadata.get(STEP_METADATA_KEY, "null"), f"{where} header {STEP_METADATA_KEY}")
-        if not isinstance(per_step, list) or len(per_step) != len(entry.steps) or not all(
-                isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in per_step):
-            raise RunFormatError(f"{where}: {STEP_METADATA_KEY} is not one string dict per step")
-        return tuple(per_step)
+        return metadata.get(STEP_METADATA_KEY, "null")
 
     # -- reading -------------------------------------------------------------------------
     def keys(self, step: int) -> list[str]:
@@ -137,7 +144,7 @@ class SnapshotStore:
     def metadata(self, step: int) -> dict[str, str]:
         """The metadata stored with ``step``."""
         entry, row = self.locate(step)
-        return dict(self.header(entry).metadata[row])
+        return self.header(entry).step_metadata(row)
 
     def read(self, step: int, keys=None, kind: str | None = None) -> dict[str, np.ndarray]:
         """Tensors of ``step``: the given ``keys``, or every key of ``kind``; nothing else is read."""
@@ -165,6 +172,14 @@ class SnapshotStore:
             known = sorted({k for e in self.entries[:1] for k in self.header(e).fields})
             raise KeyError(f"no tensor {name!r} in any snapshot; keys of the first one: {', '.join(known)}")
         return np.asarray(steps, dtype=np.int64), np.concatenate(parts)
+
+
+def _step_metadata(text: str, count: int, where: Path) -> tuple:
+    per_step = parse_json(text, f"{where} header {STEP_METADATA_KEY}")
+    if not isinstance(per_step, list) or len(per_step) != count or not all(
+            isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in per_step):
+        raise RunFormatError(f"{where}: {STEP_METADATA_KEY} is not one string dict per step")
+    return tuple(per_step)
 
 
 def _field(handle, name: str, where: Path) -> tuple[str, tuple]:
