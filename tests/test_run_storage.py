@@ -121,11 +121,28 @@ def test_writer_accepts_numpy_and_refuses_steps_that_do_not_increase(tmp_path):
 
 def test_float16_storage_equals_torch_conversion(tmp_path):
     run, expected = _record(tmp_path / "run", steps=3, spec=RecordSpec(every=1, dtype="float16"))
-    assert run.meta["storage"]["float_dtype"] == "float16"
+    assert run.meta["record"]["dtype"] == "float16"  # converted by the Recorder, stored as handed over
     assert run.meta["tensors"]["weight/0.weight"]["dtype"] == "float16"
     stored = run.tensor(2, "weight/0.weight")
     assert stored.dtype == np.float16
     np.testing.assert_array_equal(stored, expected[2]["weight/0.weight"].half().numpy())
+
+
+def test_writer_keeps_float64_or_converts_floats_as_its_storage_says(tmp_path):
+    weights = {"weight/w": np.linspace(0, 1, 4, dtype=np.float64).reshape(2, 2), "buffer/n": np.array(7)}
+    for float_dtype, expected in [("keep", np.float64), ("float16", np.float16), ("float32", np.float32)]:
+        path = tmp_path / float_dtype
+        writer = RunWriter(path, {"model": {"name": None}}, storage=Storage(float_dtype=float_dtype))
+        try:
+            writer.write_snapshot(0, weights, {"step": 0})
+            writer.write_meta(status="complete")
+        finally:
+            writer.close()
+        run = Run.open(path)
+        stored = run.tensor(0, "weight/w")
+        assert stored.dtype == expected and run.meta["tensors"]["weight/w"]["dtype"] == np.dtype(expected).name
+        np.testing.assert_array_equal(stored, weights["weight/w"].astype(expected))
+        assert run.tensor(0, "buffer/n").shape == () and run.tensor(0, "buffer/n") == 7  # 0-d stays 0-d
 
 
 def test_bad_storage_options_name_the_option():

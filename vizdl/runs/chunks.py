@@ -29,12 +29,16 @@ STEPS_KEY = "vizdl_steps"
 STEP_METADATA_KEY = "vizdl_step_metadata"
 FORMAT_KEY = "vizdl_chunk"
 CHUNK_FORMAT = "1"
+_KEPT_FLOATS = (torch.float16, torch.float32, torch.float64)
 _STORABLE = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 
 
-def storage_dtype(dtype: torch.dtype, float_dtype: torch.dtype) -> torch.dtype | None:
-    """How a source dtype is stored: floats as ``float_dtype``, integers as they are, else ``None``."""
+def storage_dtype(dtype: torch.dtype, float_dtype: torch.dtype | None) -> torch.dtype | None:
+    """How a source dtype is stored: floats as ``float_dtype`` (``None``: float16/32/64 as they
+    are, other floats as float32), integers as they are, anything else ``None`` (not stored)."""
     if dtype.is_floating_point:
+        if float_dtype is None:
+            return dtype if dtype in _KEPT_FLOATS else torch.float32
         return float_dtype
     return dtype if dtype in _STORABLE else None
 

@@ -36,7 +36,7 @@ SNAPSHOT_NAME = re.compile(r"([0-9]{8})\.safetensors")  # vizdl-run/1, plain ASC
 CHUNK_NAME = re.compile(r"([0-9]{8})-([0-9]{8})\.safetensors")
 TMP_SUFFIX = ".tmp"
 KINDS = ("weight", "grad", "buffer", "act", "attn")
-FLOAT_KINDS = ("weight", "grad", "act", "attn")
+FLOAT_KINDS = ("weight", "grad", "attn")  # activations may be integers (lstm:lengths)
 MAX_STEP = 10**8
 
 # Limits on what a reader accepts: a tampered file gets a clear error, not a memory bomb.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 WHEN_FULL = ("wait", "drop")
-FLOAT_STORAGE = ("float32", "float16")
+FLOAT_STORAGE = ("keep", "float32", "float16")
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,10 @@ class Storage:
         When every buffer is waiting for the disk: ``"wait"`` blocks the capture until one
         is free (back-pressure, nothing lost); ``"drop"`` skips the snapshot with a
         warning and counts it in ``run.json`` (``dropped_steps``).
-    float_dtype : {"float32", "float16"}
-        Storage type of floating-point tensors (float16 halves the size).
+    float_dtype : {"keep", "float32", "float16"}
+        Storage type of floating-point tensors: ``"keep"`` stores float16/32/64 as they
+        come (other floats, e.g. bfloat16, as float32; the Recorder hands over tensors
+        already converted by ``RecordSpec.dtype``); ``"float16"`` halves the size.
     """
 
     chunk_steps: int = 1024
@@ -41,7 +43,7 @@ class Storage:
     chunk_seconds: float = 2.0
     memory_bytes: int = 256 * 2**20
     when_full: str = "wait"
-    float_dtype: str = "float32"
+    float_dtype: str = "keep"
 
     def __post_init__(self):
         for name in ("chunk_steps", "chunk_bytes", "memory_bytes"):

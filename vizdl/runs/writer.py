@@ -79,7 +79,7 @@ class RunWriter:
             raise
         self.bytes_written = 0
         self.stopped: str | None = None  # why recording stopped, once it has
-        self._float_dtype = getattr(torch, self.storage.float_dtype)
+        self._float_dtype = None if self.storage.float_dtype == "keep" else getattr(torch, self.storage.float_dtype)
         self._last_step = -1
         self._dropped = 0
         self._warned: set = set()
