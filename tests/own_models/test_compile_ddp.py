@@ -1,5 +1,6 @@
 """torch.compile'd models keep their hooks (probe forward runs eagerly, names without _orig_mod.);
 DistributedDataParallel: gloo, 2 CPU processes, BatchNorm, rank 0 records, no deadlock."""
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _models import SharedReLU, vector_batches
+from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 import vizdl
@@ -56,12 +58,21 @@ def test_compiled_model_records_every_capture_without_prefix(tmp_path, how):
 def test_recorded_wrapper_prefixes_are_stripped_when_rebuilding(tmp_path):
     torch.manual_seed(0)
     run = _compiled_loop(SharedReLU(), tmp_path / "run", vector_batches(count=2), vector_batches(count=1)[0])
-    snapshot = run.snapshot_path(0)
-    tensors = load_file(snapshot)                # a run written with prefixed names (older vizdl)
-    save_file({k.replace("weight/", "weight/_orig_mod.module.") if k.startswith("weight/") else k: v
-               for k, v in tensors.items()}, snapshot)
+    snapshot = run.snapshot_path(0)              # rewritten with prefixed names (older vizdl)
+    with safe_open(str(snapshot), framework="numpy") as handle:
+        header = handle.metadata()               # the chunk's step list stays
+    tensors = load_file(snapshot)
+
+    def prefixed(key):
+        return key.replace("weight/", "weight/_orig_mod.module.") if key.startswith("weight/") else key
+
+    save_file({prefixed(k): v for k, v in tensors.items()}, snapshot, metadata=header)
+    meta_path = run.path / "run.json"
+    meta = json.loads(meta_path.read_text())
+    meta["tensors"] = {prefixed(k): v for k, v in meta["tensors"].items()}
+    meta_path.write_text(json.dumps(meta))
     model = vizdl.Run.open(run.path, model=SharedReLU).model(0)
-    np.testing.assert_array_equal(model.inp.weight.detach().numpy(), tensors["weight/inp.weight"])
+    np.testing.assert_array_equal(model.inp.weight.detach().numpy(), tensors["weight/inp.weight"][0])
 
 
 def test_ddp_gloo_two_processes_batchnorm_rank0_records(tmp_path):
