@@ -32,8 +32,5 @@ def run_here(case: hostile_cases.Case, tmp_path) -> dict:
 
 
 def params(cases):
-    """``pytest.param`` of each case, with its id (cases the run reader fixes are expected to fail here)."""
-    reader = pytest.mark.xfail(reason="a damaged snapshot is the run reader's to name (RunFormatError, "
-                                      "branch runs-speed)", strict=False)
-    return [pytest.param(case, id=case.id, marks=[reader] if hostile_cases.RUN_READER in case.tags else [])
-            for case in cases]
+    """``pytest.param`` of each case, with its id."""
+    return [pytest.param(case, id=case.id) for case in cases]

@@ -37,7 +37,7 @@ import hostile_forge as forge
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-# cases whose fix belongs to the run reader (branch runs-speed: RunFormatError naming the file)
+# cases fixed by the run reader (vizdl/runs: RunFormatError naming the file)
 RUN_READER = "run-reader"
 
 
