@@ -1,6 +1,5 @@
 """The run directory: lazy reading, refusal of foreign files, survival of a killed process."""
 import json
-import os
 import pickle
 import signal
 import subprocess

@@ -1,8 +1,7 @@
 """Fixtures of the hostile-input tests: a limited worker process for the ``isolated`` cases."""
-import pytest
-
 import count
 import hostile_cases
+import pytest
 
 
 @pytest.fixture(scope="session")

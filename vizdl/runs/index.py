@@ -16,7 +16,12 @@ from pathlib import Path
 from vizdl.runs.chunks import STEPS_KEY
 from vizdl.runs.files import open_safetensors, parse_json, read_json_lines
 from vizdl.runs.format import (
-    CHUNK_NAME, INDEX_FILE, MAX_METRICS_BYTES, MAX_STEP, RunFormatError, is_temp_name,
+    CHUNK_NAME,
+    INDEX_FILE,
+    MAX_METRICS_BYTES,
+    MAX_STEP,
+    RunFormatError,
+    is_temp_name,
 )
 
 

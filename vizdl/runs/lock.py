@@ -17,8 +17,15 @@ import time
 from pathlib import Path
 
 from vizdl.runs.format import (
-    CHUNK_NAME, INDEX_FILE, LOCK_FILE, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR,
-    SNAPSHOT_NAME, is_temp_name,
+    CHUNK_NAME,
+    INDEX_FILE,
+    LOCK_FILE,
+    METRICS_FILE,
+    PROBE_FILE,
+    RUN_FILE,
+    SNAPSHOT_DIR,
+    SNAPSHOT_NAME,
+    is_temp_name,
 )
 
 try:

@@ -8,8 +8,21 @@ import numpy as np
 
 from vizdl.runs.files import open_safetensors, read_json, read_json_lines, regular_file
 from vizdl.runs.format import (
-    DTYPES, FLOAT_DTYPES, FLOAT_KINDS, FORMAT, FORMAT_V1, FORMATS, KINDS, MAX_JSON_BYTES,
-    MAX_METRICS_BYTES, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR, RunFormatError, split_key,
+    DTYPES,
+    FLOAT_DTYPES,
+    FLOAT_KINDS,
+    FORMAT,
+    FORMAT_V1,
+    FORMATS,
+    KINDS,
+    MAX_JSON_BYTES,
+    MAX_METRICS_BYTES,
+    METRICS_FILE,
+    PROBE_FILE,
+    RUN_FILE,
+    SNAPSHOT_DIR,
+    RunFormatError,
+    split_key,
 )
 from vizdl.runs.graph import LayerGraph, ModuleInfo
 from vizdl.runs.lock import is_locked

@@ -17,7 +17,13 @@ import numpy as np
 from vizdl.runs.chunks import STEP_METADATA_KEY, STEPS_KEY
 from vizdl.runs.files import open_safetensors, parse_json, real_directory
 from vizdl.runs.format import (
-    DTYPES, FLOAT_DTYPES, FLOAT_KINDS, KINDS, SNAPSHOT_NAME, RunFormatError, is_temp_name,
+    DTYPES,
+    FLOAT_DTYPES,
+    FLOAT_KINDS,
+    KINDS,
+    SNAPSHOT_NAME,
+    RunFormatError,
+    is_temp_name,
     split_key,
 )
 from vizdl.runs.index import ChunkEntry, list_chunks

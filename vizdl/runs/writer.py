@@ -23,7 +23,13 @@ from safetensors.numpy import save as save_safetensors
 
 from vizdl.runs.chunks import ChunkBuffer, Layout, write_chunk
 from vizdl.runs.format import (
-    FORMAT, METRICS_FILE, PROBE_FILE, RUN_FILE, SNAPSHOT_DIR, atomic_write_bytes, atomic_write_json,
+    FORMAT,
+    METRICS_FILE,
+    PROBE_FILE,
+    RUN_FILE,
+    SNAPSHOT_DIR,
+    atomic_write_bytes,
+    atomic_write_json,
     check_step,
 )
 from vizdl.runs.index import ChunkEntry, IndexWriter
