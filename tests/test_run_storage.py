@@ -336,6 +336,22 @@ def test_train_and_cli_refuse_a_used_out(tmp_path, capsys):
     assert main(args + ["--overwrite"]) == 0
 
 
+def test_train_refuses_a_used_out_before_touching_the_model(tmp_path):
+    import vizdl
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("mine")
+    model = vizdl.models.build("mlp", input_shape=(2,), num_classes=2, hidden=(4,))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    data = vizdl.data.load("xor")
+    with pytest.raises(RunExistsError, match="is not empty"):
+        vizdl.train(model, data, epochs=1, init="xavier", out=tmp_path / "run", quiet=True)
+    with pytest.raises(ValueError, match="overwrite must be True or False"):
+        vizdl.train(model, data, epochs=1, out=tmp_path / "run", overwrite="yes", quiet=True)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # init= was not applied
+    assert (tmp_path / "run" / "notes.txt").read_text() == "mine"
+
+
 # -- a failing disk stops recording, not training ---------------------------------------------
 def _disk_full_save(real_save):
     def save(tensors, path, metadata=None):

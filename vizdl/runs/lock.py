@@ -101,6 +101,29 @@ def is_locked(directory: Path) -> bool:
         os.close(fd)  # also releases the shared lock taken to test
 
 
+def check_out(path, *, overwrite: bool) -> None:
+    """Refuse ``path`` as a new run's directory before anything is changed (reads only).
+
+    Raises what :func:`prepare_directory` would: :class:`RunInUseError` when a process
+    writes there, :class:`RunExistsError` for a non-directory or, without ``overwrite``, a
+    non-empty directory; ``ValueError`` when ``overwrite`` is not a bool.
+    """
+    if not isinstance(overwrite, bool):
+        raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise RunExistsError(f"out={str(path)!r} exists and is not a directory; a run is a directory")
+    if is_locked(path):
+        raise RunInUseError(f"out={str(path)!r} is being written by another process; choose another directory")
+    contents = sorted(set(os.listdir(path)) - {LOCK_FILE})
+    if contents and not overwrite:
+        raise RunExistsError(f"out={str(path)!r} is not empty ({', '.join(contents[:4])}"
+                             f"{', ...' if len(contents) > 4 else ''}); pass overwrite=True (CLI: --overwrite) "
+                             "to replace the run in it, or choose another directory")
+
+
 def prepare_directory(path: Path, *, overwrite: bool) -> RunLock:
     """Create and lock the run directory ``path``; refuse a non-empty one unless ``overwrite``.
 

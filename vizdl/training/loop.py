@@ -15,6 +15,7 @@ from vizdl.record import Recorder, RecordSpec
 from vizdl.record.models import process_rank, unwrap, world_size
 from vizdl.record.state import eval_mode, kept_modes
 from vizdl.runs import Run
+from vizdl.runs.lock import check_out
 from vizdl.training import options
 from vizdl.training.inputs import Split, TrainingData, as_training_data
 
@@ -121,6 +122,8 @@ def train(model: nn.Module, data, *, epochs: int = 10, batch_size: int = 32, lr:
                                 momentum=momentum, schedule=schedule, early_stopping=early_stopping,
                                 clip_grad_norm=clip_grad_norm, weight_decay=weight_decay, l1=l1, init=init,
                                 augment=augment, seed=seed)
+    if out is not None and process_rank() == 0:
+        check_out(out, overwrite=overwrite)   # a used out is refused before the model is touched
     spec = _record_spec(record)
     data = as_training_data(data, val, dtype=_float_dtype(model))
     _check_augment(augment, data)
