@@ -1,49 +1,38 @@
-"""Convolution and pooling mobjects: structure and numbers (vs torch) without rendering.
+"""Convolution and pooling scenes paint their views: the view's strings, the theme's role colours, beats = steps.
 
-Rendering tests (last frame vs control data) are marked slow.
+Nothing is rendered except in the tests marked slow (last frames vs control data).
 """
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 pytest.importorskip("manim")
 
+from manim import VGroup  # noqa: E402
+
 from vizdl import ops  # noqa: E402
-from vizdl.anim.convolution import (NOTES_CASES, ConvCase, ConvolutionDiagram,  # noqa: E402
-                                    cases_from_env, formula_tex)
-from vizdl.anim.grid import (CELL_FILL, PADDING_FILL, NumberGrid, format_value,  # noqa: E402
-                             label)
-from vizdl.anim.pooling import CHANNEL_FILLS, PoolingDiagram, SqueezeDiagram  # noqa: E402
+from vizdl.anim.convolution import ConvolutionDiagram, copy_arrow  # noqa: E402
+from vizdl.anim.grid import NumberGrid, label  # noqa: E402
+from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram  # noqa: E402
+from vizdl.ops import NOTES_CASES, ConvCase  # noqa: E402
+from vizdl.styles.theme import LIGHT  # noqa: E402
+from vizdl.views import Grid  # noqa: E402
+from vizdl.views.conv import conv_view  # noqa: E402
+from vizdl.views.pooling import pool_view, squeeze_view  # noqa: E402
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 
 
-def _texts(grid: NumberGrid) -> np.ndarray:
-    rows, cols = grid.shape
-    return np.array([[getattr(grid.get_label(i, j), "text", None) for j in range(cols)]
-                     for i in range(rows)], dtype=object)
+def _fill(mobject) -> str:
+    return mobject.get_fill_color().to_hex().lower()
 
 
-def _formatted(values, decimals=2, min_decimals=0) -> np.ndarray:
-    return np.vectorize(lambda v: format_value(v, decimals, min_decimals), otypes=[object])(values)
-
-
-def _torch_conv(case: ConvCase) -> np.ndarray:
-    x = torch.tensor(case.input_values())[None, None]
-    w = torch.tensor(case.kernel_values())[None, None]
-    if case.padding and case.mode != "zeros":
-        torch_mode = {"replicate": "replicate", "reflect": "reflect", "circular": "circular"}[case.mode]
-        x = F.pad(x, [case.padding] * 4, mode=torch_mode)
-        padding = 0
-    else:
-        padding = case.padding
-    out = F.conv2d(x, w, bias=torch.tensor([case.bias], dtype=x.dtype), stride=case.stride,
-                   padding=padding, dilation=case.dilation)
-    return out[0, 0].numpy()
+def _role(role: str) -> str:
+    return LIGHT.color(role).lower()
 
 
 def _consume(generator) -> int:
@@ -51,44 +40,36 @@ def _consume(generator) -> int:
     return sum(1 for _ in generator)
 
 
-# ---- NumberGrid -------------------------------------------------------------------------
+def _play_story(diagram, view) -> list:
+    """Build the plays of every step (nothing rendered); returns them per step."""
+    return [diagram.plays(step) for step in view.story]
 
 
-def test_format_value():
-    assert [format_value(v) for v in (3.0, -0.25, 0.123456, -0.0001, 10.0)] == \
-        ["3", "\u22120.25", "0.12", "0", "10"]
-    assert format_value(1.0, 2, 1) == "1.0"
-    assert format_value(np.nan) == ""
+def _scene(cls):
+    scene = cls()
+    scene.setup()
+    return scene
 
 
-def test_grid_cells_labels_and_padding_style():
-    values = np.arange(12.0).reshape(3, 4)
-    values[1, 2] = np.nan
-    mask = np.zeros((3, 4), bool)
-    mask[0] = True
-    grid = NumberGrid(values, cell_size=0.5, padding_mask=mask)
-    assert len(grid.cells) == 12
-    assert len(grid.labels) == 11 and grid.get_label(1, 2) is None
-    assert grid.get_label(2, 3).text == "11"
-    assert grid.get_cell(0, 1).get_fill_color().to_hex().lower() == PADDING_FILL
-    assert grid.get_cell(1, 1).get_fill_color().to_hex().lower() == CELL_FILL
-    assert grid.get_label(0, 1)[0].get_fill_color() != grid.get_label(1, 1)[0].get_fill_color()
-    assert np.isclose(grid.get_cell(0, 1).get_x() - grid.get_cell(0, 0).get_x(), 0.5)
+# ---- NumberGrid ---------------------------------------------------------------------------------
 
 
-def test_grid_set_value_replaces_label():
-    grid = NumberGrid(np.full((2, 2), np.nan))
-    grid.set_value(0, 1, 2.5)
-    grid.set_value(0, 1, -3)
-    assert len(grid.labels) == 1 and grid.get_label(0, 1).text == "\u22123"
-    assert np.allclose(grid.get_label(0, 1).get_center(), grid.get_cell(0, 1).get_center())
-
-
-def test_grid_rejects_bad_values():
-    with pytest.raises(ValueError, match="2-D"):
-        NumberGrid(np.zeros(3))
-    with pytest.raises(ValueError, match="padding_mask"):
-        NumberGrid(np.zeros((2, 2)), padding_mask=np.zeros((3, 3), bool))
+def test_number_grid_paints_a_view_grid():
+    grid = Grid.of([[1.0, -0.004], [np.nan, 2.5]], roles=[["cell", "padding"], ["empty", "kernel"]],
+                   inks=[["ink", "padding_ink"], ["ink", "ink"]])
+    mobject = NumberGrid(grid, cell_size=0.5)
+    assert [_fill(mobject.get_cell(i, j)) for i, j in np.ndindex(2, 2)] == \
+        [_role(r) for r in ("cell", "padding", "empty", "kernel")]
+    assert mobject.get_label(0, 1).text == "\u22120.004" and mobject.get_label(1, 0) is None
+    assert _fill(mobject.get_label(0, 1)) == _role("padding_ink")
+    assert np.isclose(mobject.get_cell(0, 1).get_x() - mobject.get_cell(0, 0).get_x(), 0.5)
+    empty = NumberGrid(grid, texts=False, roles="empty")
+    assert len(empty.labels) == 0 and {_fill(c) for c in empty.cells} == {_role("empty")}
+    overlay = empty.overlay(1, 1)
+    assert _fill(overlay[0]) == _role("kernel") and overlay[1].text == "2.5" and overlay.text == "2.5"
+    assert _fill(empty.overlay(0, 0, "output", "7")[0]) == _role("output")
+    mobject.scale(2)
+    assert np.isclose(mobject.make_label(0, 0).height, 2 * NumberGrid(grid, cell_size=0.5).make_label(0, 0).height)
 
 
 def test_label_copies_are_independent():
@@ -97,167 +78,168 @@ def test_label_copies_are_independent():
     assert not np.allclose(a.get_center(), b.get_center())
 
 
-# ---- ConvCase / formula -------------------------------------------------------------------
+# ---- convolution -------------------------------------------------------------------------------------
+
+CASES = [*NOTES_CASES, ConvCase(input=7, kernel=3, stride=2, padding=1, mode="reflect"),
+         ConvCase(input=8, kernel=5, stride=3, padding=2, dilation=1, mode="circular", bias=1.5),
+         ConvCase(input=8, kernel=3, stride=2, padding=2, dilation=2, mode="replicate")]
 
 
-def test_parse_case():
-    case = ConvCase.parse("k=3,s=2,p=1,mode=reflect,input=7")
-    assert case == ConvCase(input=7, kernel=3, stride=2, padding=1, mode="reflect")
-    assert case.name == "k3p1s2_reflect"
-    assert case.title() == "Kernel size: 3, Padding: 1 (reflect), Stride: 2"
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_convolution_diagram_shows_the_view(case):
+    view = conv_view(case)
+    diagram = ConvolutionDiagram(view)
+    for i, j in np.ndindex(view.input.shape):
+        assert diagram.input.get_label(i, j).text == view.input.texts[i, j]
+        assert _fill(diagram.input.get_cell(i, j)) == _role(view.input.roles[i, j])
+    assert [diagram.kernel.get_label(i, j).text for i, j in np.ndindex(view.kernel.shape)] == \
+        view.kernel.texts.ravel().tolist()
+    assert {_fill(c) for c in diagram.output.cells} == {_role("empty")} and len(diagram.output.labels) == 0
+    for k, block in diagram.products.items():
+        assert [line.text for line in block] == list(view.windows[k].block())
+        assert block[-1][1].text == view.windows[k].result
+    assert diagram.formula.tex_strings == [p.text for p in view.size_formula.parts]
+    assert diagram.numbers[0].submobjects[-1].get_color().to_hex().lower() == _role("output_stroke")
+    _play_story(diagram, view)
+    assert diagram.written() == {w.index: w.value for w in view.windows}
+    assert {_fill(o[0]) for o in diagram.outputs.values()} == {_role("output")}
 
 
-@pytest.mark.parametrize("spec, match", [
-    ("k=3,q=1", "key"), ("k=three", "number"), ("s=1.5", "integer"), ("k=3,s=0", "stride"),
-    ("k=3,p=-1", "padding"), ("k=3,p=5,mode=reflect,input=5", "reflect"), ("k=9,input=5", "kernel"),
-    ("k=3,p=1,mode=mirror", "mode"), ("k", "key=value"),
-])
-def test_parse_case_rejects(spec, match):
-    with pytest.raises(ValueError, match=match):
-        ConvCase.parse(spec)
-
-
-def test_cases_from_env():
-    assert cases_from_env({}) == NOTES_CASES
-    assert cases_from_env({"VIZDL_CONV": "k=5,input=7"}) == (ConvCase(input=7, kernel=5),)
-    names = [c.name for c in NOTES_CASES]
-    assert names == ["k3p0s1", "k5p0s1", "k3p1s1", "k3p1s2", "k3p1s3"]
-
-
-def test_formula_substitutes_numbers():
-    general, exact = formula_tex(7, 3, stride=2, padding=1)
-    assert "Padding" in general.get_tex_string()
-    assert "7 + 2\\times 1 - 3" in exact.get_tex_string()
-    assert exact.get_tex_string().endswith("= 4") and "lfloor" not in exact.get_tex_string()
-    floored = formula_tex(5, 3, stride=3, padding=1)[1].get_tex_string()
-    assert "lfloor" in floored and floored.endswith(f"= {ops.conv_output_size(5, 3, 3, 1)}")
-
-
-# ---- ConvolutionDiagram --------------------------------------------------------------------
-
-
-def test_window_positions_match_output_size():
+def test_window_group_fills_the_cells_the_kernel_reads():
     """Input 7, kernel 3, stride 2, padding 1: 4 windows per row (ManimML draws 5)."""
-    diagram = ConvolutionDiagram.from_case(ConvCase(input=7, kernel=3, stride=2, padding=1))
-    assert diagram.output_grid.shape == (4, 4) and diagram.step_count == 16
-    xs = {round(diagram.window_at(k).get_x(), 6) for k in range(diagram.step_count)}
-    ys = {round(diagram.window_at(k).get_y(), 6) for k in range(diagram.step_count)}
-    assert len(xs) == 4 and len(ys) == 4
-    grid = diagram.input_grid
-    assert diagram.window_at(15).get_right()[0] <= grid.get_right()[0] + 1e-6
-    step = np.diff(sorted(xs))
-    assert np.allclose(step, 2 * grid.cell_size)
+    view = conv_view(ConvCase(input=7, kernel=3, stride=2, padding=1))
+    diagram = ConvolutionDiagram(view)
+    assert diagram.output.shape == (4, 4) and len(view.windows) == 16
+    xs = sorted({round(diagram.window_at(k).get_x(), 6) for k in range(16)})
+    assert len(xs) == 4 and np.allclose(np.diff(xs), 2 * diagram.input.get_cell(0, 0).width)
+    group = diagram.window_group(5)
+    cells = view.windows[5].cells
+    assert len(group) == len(cells) + 1 and {_fill(o[0]) for o in group[:-1]} == {_role("kernel")}
+    for overlay, (i, j) in zip(group[:-1], cells):
+        assert overlay.text == view.input.texts[i, j]
+        assert np.allclose(overlay.get_center(), diagram.input.get_cell(i, j).get_center())
+    assert group[-1].get_stroke_color().to_hex().lower() == _role("window")
 
 
-@pytest.mark.parametrize("case", [*NOTES_CASES,
-                                  ConvCase(input=6, kernel=3, stride=2, padding=2, mode="replicate"),
-                                  ConvCase(input=7, kernel=3, padding=1, dilation=2, bias=1.5),
-                                  ConvCase(input=5, kernel=3, padding=1, mode="circular")])
-def test_diagram_numbers_equal_torch(case):
-    diagram = ConvolutionDiagram.from_case(case)
-    expected = _torch_conv(case)
-    assert np.allclose(diagram.output, expected)
-    assert _consume(diagram.animate_steps()) > 0
-    assert (_texts(diagram.output_grid) == _formatted(expected)).all()
-    padded = F.pad(torch.tensor(case.input_values())[None, None], [case.padding] * 4,
-                   mode={"zeros": "constant"}.get(case.mode, case.mode))[0, 0].numpy()
-    assert (_texts(diagram.input_grid) == _formatted(padded)).all()
-    mask = diagram.input_grid.padding_mask
-    assert mask.sum() == padded.size - case.input ** 2
-    fills = {diagram.input_grid.get_cell(i, j).get_fill_color().to_hex().lower()
-             for i, j in zip(*np.nonzero(mask))}
-    assert fills <= {PADDING_FILL}
+def test_padding_modes_copy_rows_then_columns_and_recompute_the_output():
+    view = conv_view(ops.NOTES_MODES_CASE, modes=True)
+    diagram = ConvolutionDiagram(view)
+    plays = dict(zip((s.name for s in view.story), _play_story(diagram, view)))
+    circular = view.mode("circular")
+    assert diagram.shown_input() == {(i, j): circular.input.texts[i, j] for i, j in np.ndindex(view.input.shape)}
+    assert diagram.written() == {(i, j): circular.output.texts[i, j] for i, j in np.ndindex(view.output.shape)}
+    arrows = [a for p in plays["mode-reflect"] for a in p.animations if type(a).__name__ == "Create"]
+    assert len(arrows) == len(view.mode("reflect").copies) == 4
+    assert {a.mobject.get_color().to_hex().lower() for a in arrows} == {_role("source")}
+    assert len(plays["mode-reflect"]) == 2            # rows first, then columns (corners included)
 
 
-def test_products_show_sum_of_products():
-    case = ConvCase(input=7, kernel=3, stride=2, padding=1, bias=1)
-    diagram = ConvolutionDiagram.from_case(case)
-    expected = _torch_conv(case)
-    for index in (0, 5):
-        lines = diagram.products(index)
-        terms = [part.text for line in lines[:-1] for part in line if part.text != "+"]
-        assert len(terms) == 9
-        total = sum(float(a.replace("\u2212", "-")) * float(b.strip("()").replace("\u2212", "-"))
-                    for a, b in (t.split("·") for t in terms))
-        i, j = diagram.steps[index].window.index
-        assert np.isclose(total + 1, expected[i, j])
-        assert lines[-1].text.endswith(f"= {format_value(expected[i, j])}")
+@pytest.mark.parametrize("case", [ConvCase(input=n, kernel=k, padding=p, stride=s, dilation=d)
+                                  for n, k, p, s, d in [(7, 3, 0, 1, 1), (8, 5, 2, 3, 1), (8, 3, 2, 1, 2),
+                                                        (7, 5, 1, 2, 1), (8, 3, 1, 3, 1), (5, 3, 1, 1, 1)]],
+                         ids=lambda c: c.name)
+def test_convolution_layout_fits_the_content_area_at_any_size(case):
+    from vizdl.scenes.convolution import Convolution
+
+    scene = _scene(Convolution)
+    diagram = scene.fit(ConvolutionDiagram(conv_view(case, modes=bool(case.padding))))
+    width, height, centre = scene.content_area()
+    assert diagram.width <= width + 1e-6 and diagram.height <= height + 1e-6
+    assert np.allclose(diagram.get_center(), centre)
+    columns = [diagram.input, VGroup(diagram.kernel, *diagram.products.values()), diagram.output]
+    for left, right in zip(columns, columns[1:]):
+        assert left.get_right()[0] < right.get_left()[0]           # side by side, no overlap
+    names = list(diagram.names.values())
+    for left, right in zip(names, names[1:]):
+        assert left.get_right()[0] < right.get_left()[0]
+    lowest = min(m.get_bottom()[1] for m in columns)
+    assert diagram.formula.get_top()[1] < lowest
+    for k in range(len(diagram.view.windows)):                      # every window stays on the input
+        assert diagram.window_at(k).get_right()[0] <= diagram.input.get_right()[0] + 1e-6
+    for mode in diagram.view.modes:                                 # the copy arrows stay in the frame
+        for axis, target, source in mode.copies:
+            arrow = copy_arrow(diagram.input, axis, target, source)
+            assert abs(arrow.get_x()) + arrow.width / 2 <= scene.camera.frame_width / 2
+            assert abs(arrow.get_y()) + arrow.height / 2 <= scene.camera.frame_height / 2
 
 
-@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
-def test_change_mode_updates_padding_and_outputs(mode):
-    diagram = ConvolutionDiagram.from_case(ConvCase(input=5, kernel=3, padding=1))
-    _consume(diagram.animate_steps())
-    assert diagram.change_mode(mode)
-    expected = _torch_conv(ConvCase(input=5, kernel=3, padding=1, mode=mode))
-    assert (_texts(diagram.output_grid) == _formatted(expected)).all()
-    assert (_texts(diagram.input_grid) ==
-            _formatted(ops.pad(ConvCase(input=5).input_values(), 1, mode))).all()
+# ---- pooling --------------------------------------------------------------------------------------
 
 
-def test_dilated_window_marks_taps():
-    diagram = ConvolutionDiagram.from_case(ConvCase(input=7, kernel=3, dilation=2))
-    window = diagram.window_at(0)
-    assert len(window) == 2 and len(window[1]) == 9
-    assert np.isclose(window[0].width, 5 * diagram.input_grid.cell_size)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_diagram_shows_the_view(kind):
+    view = pool_view(kind)
+    diagram = PoolingDiagram(view)
+    assert [diagram.input.get_label(i, j).text for i, j in np.ndindex(8, 8)] == view.input.texts.ravel().tolist()
+    assert _fill(diagram.input.get_cell(0, 2)) == _role("block_alt")
+    assert {k: f.text for k, f in diagram.formulas.items()} == {0: view.windows[0].text, 1: view.windows[1].text}
+    _play_story(diagram, view)
+    assert {index: o.text for index, o in diagram.outputs.items()} == {w.index: w.value for w in view.windows}
+    if kind == "max":
+        assert set(diagram.winners) == {w.winner for w in view.windows}
+        overlay, mark = diagram.winners[view.windows[0].winner]
+        assert _fill(overlay[0]) == _role("winner_fill") and overlay.text == view.windows[0].value
+        assert mark[0].get_stroke_color().to_hex().lower() == _role("winner")
+    else:
+        assert not diagram.winners
 
 
-# ---- pooling --------------------------------------------------------------------------------
+def test_squeeze_diagram_sends_each_block_position_to_its_channel():
+    view = squeeze_view()
+    diagram = SqueezeDiagram(view)
+    _play_story(diagram, view)
+    for k, channel in enumerate(view.channels):
+        shown = [diagram.written[(k, i, j)].text for i, j in np.ndindex(channel.shape)]
+        assert shown == channel.texts.ravel().tolist()
+        assert [diagram.input.get_label(r, c).text for r, c in diagram.sources(k)] == shown
+        assert _fill(diagram.channels[k].get_cell(0, 0)) == _role(f"block {k}")
 
 
-def _notes_tensor():
-    return torch.tensor(ops.NOTES_EXAMPLE)[None, None]
+# ---- scenes: options, beats -------------------------------------------------------------------------
 
 
-def test_max_pooling_values_and_winners_equal_torch():
-    diagram = PoolingDiagram(kind="max")
-    values, indices = F.max_pool2d(_notes_tensor(), 2, return_indices=True)
-    assert _consume(diagram.animate_steps()) > 0
-    assert (_texts(diagram.output_grid) == _formatted(values[0, 0].numpy(), 4, 1)).all()
-    assert np.allclose(diagram.output, [[1.0, 0.8, 0.8, 0.9], [0.8, 0.9, 0.9, 0.9],
-                                        [0.9, 0.9, 0.8, 0.9], [0.9, 0.7, 0.6, 0.9]])
-    assert len(diagram.winners) == 16
-    for k in range(16):
-        i, j = diagram.windows[k].index
-        row, col = diagram.winner(k)
-        assert row * 8 + col == indices[0, 0, i, j].item()
-        assert np.allclose(diagram.winners[k].get_center(),
-                           diagram.input_grid.get_cell(row, col).get_center())
+def test_convolution_scene_beats_are_the_view_steps():
+    from vizdl.scenes.convolution import Convolution, PaddingModes
+
+    scene = _scene(Convolution.configure(cases="k3p1s3; k=3 p=1 input=5", pace="preview"))
+    beats = list(scene.beats())
+    first, second = conv_view(NOTES_CASES[4]), conv_view(NOTES_CASES[2], modes=True, detailed=1)
+    steps = [(f"k3p1s3-{s.name}", s.caption) for s in first.story] + \
+        [(f"k3p1s1-{s.name}", s.caption) for s in second.story]
+    assert [(b.name, b.caption) for b in beats] == steps
+    modes = list(_scene(PaddingModes).beats())
+    assert [b.name for b in modes][0] == "k3p1s1-setup" and "k3p1s1-window-0" not in [b.name for b in modes]
+    assert [b.name for b in modes][-1] == "k3p1s1-mode-circular-output"
 
 
-def test_average_pooling_values_equal_torch():
-    diagram = PoolingDiagram(kind="avg")
-    expected = F.avg_pool2d(_notes_tensor(), 2)[0, 0].numpy()
-    _consume(diagram.animate_steps())
-    assert (_texts(diagram.output_grid) == _formatted(expected, 4, 1)).all()
-    text = diagram.average_text(0)
-    assert text[0].text == "(0.2 + 1.0 + 0.7 + 0.3) / 4" and text[1].text == "= 0.55"
-    assert len(diagram.winners) == 0
+def test_scene_options_replace_the_old_environment_variables():
+    from vizdl.anim.scene import options_from_environment
+    from vizdl.scenes.convolution import Convolution
+    from vizdl.scenes.pooling import Pooling, parse_kinds
+
+    env = {"VIZDL_OPTIONS": "cases=k=3 s=2 p=1 mode=reflect input=7, padding_modes=false"}
+    assert options_from_environment(Convolution, env) == {"cases": "k=3 s=2 p=1 mode=reflect input=7",
+                                                          "padding_modes": False}
+    with pytest.raises(ValueError, match="'q=1'"):
+        Convolution.configure(cases="k=3 q=1")
+    assert options_from_environment(Pooling, {"VIZDL_OPTIONS": "kinds=max+squeeze"}) == {"kinds": "max+squeeze"}
+    assert parse_kinds("max avg") == ("max", "avg")
+    with pytest.raises(ValueError, match="kinds.*'median'"):
+        Pooling.configure(kinds="median")
+    with pytest.raises(ValueError, match="modes_only needs a padded case"):
+        _scene(Convolution.configure(cases="k3p0s1", modes_only="true")).views()
 
 
-def test_pooling_window_count_and_bad_kind():
-    diagram = PoolingDiagram(np.arange(36.0).reshape(6, 6), kind="max", kernel=3, stride=1)
-    assert diagram.step_count == 16 and diagram.output_grid.shape == (4, 4)
-    with pytest.raises(ValueError, match="kind"):
-        PoolingDiagram(kind="median")
+def test_pooling_scene_beats_are_the_view_steps():
+    from vizdl.scenes.pooling import Pooling
+
+    beats = list(_scene(Pooling.configure(kinds="avg squeeze")).beats())
+    expected = [f"avg-{s.name}" for s in pool_view("avg").story] + [f"squeeze-{s.name}" for s in squeeze_view().story]
+    assert [b.name for b in beats] == expected
+    assert beats[1].caption == pool_view("avg").story.steps[1].caption
 
 
-def test_squeeze_channels_equal_pixel_unshuffle():
-    diagram = SqueezeDiagram()
-    expected = F.pixel_unshuffle(_notes_tensor(), 2)[0].numpy()
-    assert len(diagram.channel_grids) == 4
-    for c, grid in enumerate(diagram.channel_grids):
-        assert grid.shape == (4, 4)
-        assert (_texts(grid) == _formatted(expected[c], 2, 1)).all()
-        sources = [part.text for part in diagram.sources(c)]
-        assert sources == list(_texts(grid).ravel())
-        assert grid.get_cell(0, 0).get_fill_color().to_hex().lower() == CHANNEL_FILLS[c]
-    assert _consume(diagram.animate_steps()) == 5
-    with pytest.raises(ValueError, match="factor"):
-        SqueezeDiagram(np.zeros((6, 6)), factor=4)
-
-
-# ---- rendering (slow) --------------------------------------------------------------------------
+# ---- rendering (slow) ------------------------------------------------------------------------------
 
 
 def _scene_module(name):
@@ -267,28 +249,68 @@ def _scene_module(name):
     return module
 
 
+def _changed_input(cls, **views):
+    """``cls`` showing the same story on an input with one value changed."""
+    return type(cls.__name__, (cls,), {"views": lambda self: [v() for v in views.values()]})
+
+
 @pytest.mark.slow
 def test_convolution_scene_last_frame():
     from vizdl.testing import assert_matches_control, render_last_frame
 
-    scene = _scene_module("convolution").Convolution
+    scene = _scene_module("convolution").Convolution.configure(cases="k3p1s3", pace="preview")
+    assert_matches_control("scene_convolution_k3p1s3", render_last_frame(scene))
 
-    class OneCase(scene):
-        cases = (ConvCase(input=7, kernel=3, stride=2, padding=1, mode="reflect"),)
 
-    assert_matches_control("scene_convolution_k3p1s2_reflect", render_last_frame(OneCase))
+@pytest.mark.slow
+def test_padding_modes_scene_last_frame():
+    from vizdl.testing import assert_matches_control, render_last_frame
+
+    scene = _scene_module("padding_modes").PaddingModes.configure(pace="preview")
+    assert_matches_control("scene_padding_modes", render_last_frame(scene))
 
 
 @pytest.mark.slow
 def test_pooling_scene_last_frame():
     from vizdl.testing import assert_matches_control, render_last_frame
 
-    scene = _scene_module("pooling").Pooling
+    scene = _scene_module("pooling").Pooling.configure(kinds="max", pace="preview")
+    assert_matches_control("scene_pooling_max", render_last_frame(scene))
 
-    class MaxOnly(scene):
-        kinds = ("max",)
 
-    assert_matches_control("scene_pooling_max", render_last_frame(MaxOnly))
+@pytest.mark.slow
+def test_one_changed_value_changes_the_last_frames():
+    from vizdl.scenes.convolution import Convolution
+    from vizdl.scenes.pooling import Pooling
+    from vizdl.testing import WRITE_ENV, assert_matches_control, render_last_frame
+
+    if os.environ.get(WRITE_ENV) == "1":
+        pytest.skip("writing control data: nothing to compare")
+    x = NOTES_CASES[4].input_values()
+    x[3, 3] += 1                                        # one input cell
+    conv = _changed_input(Convolution.configure(pace="preview"), v=lambda: conv_view(NOTES_CASES[4], x=x))
+    with pytest.raises(AssertionError, match="differs from control"):
+        assert_matches_control("scene_convolution_k3p1s3", render_last_frame(conv))
+    notes = ops.NOTES_EXAMPLE.copy()
+    notes[0, 1] = 0.95                                  # the first window's maximum: one pooled value
+    pool = _changed_input(Pooling.configure(pace="preview"), v=lambda: pool_view("max", notes))
+    with pytest.raises(AssertionError, match="differs from control"):
+        assert_matches_control("scene_pooling_max", render_last_frame(pool))
+
+
+def test_torch_agrees_with_the_scene_numbers_once():
+    """The view tests check every number against torch; the scene shows the view's strings (above)."""
+    case = NOTES_CASES[3]
+    conv = torch.nn.Conv2d(1, 1, 3, stride=2, padding=1, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(case.kernel_values())[None, None])
+        expected = conv(torch.tensor(case.input_values())[None, None])[0, 0].numpy()
+    view = conv_view(case)
+    diagram = ConvolutionDiagram(view)
+    _play_story(diagram, view)
+    shown = diagram.written()
+    assert all(float(shown[i, j].replace("\u2212", "-")) == pytest.approx(expected[i, j])
+               for i, j in np.ndindex(expected.shape))
 
 
 # ---- feature maps -------------------------------------------------------------------------------
@@ -361,12 +383,3 @@ def test_feature_maps_scene_last_frame(digits_run):
         run_path = str(digits_run.path)
 
     assert_matches_control("scene_feature_maps", render_last_frame(Recorded))
-
-
-def test_pool_kinds_from_env():
-    from vizdl.anim.pooling import kinds_from_env
-
-    assert kinds_from_env({}) == ("max", "avg", "squeeze")
-    assert kinds_from_env({"VIZDL_POOL": "max, squeeze"}) == ("max", "squeeze")
-    with pytest.raises(ValueError, match="kind"):
-        kinds_from_env({"VIZDL_POOL": "min"})

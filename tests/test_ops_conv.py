@@ -170,3 +170,64 @@ def test_invalid_parameters_raise_value_error_naming_them(call, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize("size, kernel, stride, padding, dilation", [
+    (5, 3, 3, 1, 1), (5, 3, 2, 1, 1), (8, 3, 3, 1, 1), (7, 5, 2, 2, 1), (8, 3, 3, 2, 2), (5, 5, 1, 0, 1),
+])
+def test_output_size_terms_match_torch_and_say_what_the_floor_drops(size, kernel, stride, padding, dilation):
+    terms = ops.output_size_terms(size, kernel, stride, padding, dilation)
+    out = F.conv2d(torch.zeros(1, 1, size, size), torch.zeros(1, 1, kernel, kernel), stride=stride,
+                   padding=padding, dilation=dilation)
+    assert terms.value == out.shape[-1] == ops.conv_output_size(size, kernel, stride, padding, dilation)
+    assert terms.exact == (terms.unread == 0)
+    last_read = max(max(w.rows) for w in ops.conv_windows(size, kernel, stride, padding, dilation))
+    assert size + 2 * padding - 1 - last_read == terms.unread
+
+
+@pytest.mark.parametrize("mode", ops.PADDING_MODES)
+@pytest.mark.parametrize("padding", [1, 2, (1, 3)])
+def test_padding_sources_and_copies_agree_with_torch(mode, padding):
+    h, w = 4, 5
+    index = np.arange(1.0, h * w + 1).reshape(h, w)
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    t = torch.tensor(index)[None, None]
+    padded = (F.pad(t, (pw, pw, ph, ph)) if mode == "zeros" else
+              F.pad(t, (pw, pw, ph, ph), mode=TORCH_MODES[mode]))[0, 0].numpy()
+    sources = ops.padding_sources((h, w), padding, mode)
+    expected = np.where((sources >= 0).all(-1), index[sources[..., 0], sources[..., 1]], 0.0)
+    np.testing.assert_array_equal(padded, expected)
+    copies = ops.padding_copies((h, w), padding, mode)
+    assert len(copies) == (0 if mode == "zeros" else 2 * ph + 2 * pw)
+    for axis, target, source in copies:
+        np.testing.assert_array_equal(np.take(padded, target, axis=axis), np.take(padded, source, axis=axis))
+        assert ph <= source < ph + h if axis == 0 else pw <= source < pw + w
+
+
+def test_conv_cases_parse_and_name():
+    case = ops.ConvCase.parse("k=3,s=2 p=1 mode=reflect input=7")
+    assert case == ops.ConvCase(input=7, kernel=3, stride=2, padding=1, mode="reflect")
+    assert case.name == "k3p1s2_reflect_in7" and case.output_size == 4
+    assert ops.parse_cases("notes") == ops.NOTES_CASES
+    assert [c.name for c in ops.parse_cases("k3p1s3; k=5 input=7")] == ["k3p1s3", "k5p0s1_in7"]
+    assert ops.NOTES_MODES_CASE.name == "k3p1s1"
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("k=3,q=1", ["'q=1'", "key"]), ("k=three", ["kernel", "number", "'three'"]), ("s=1.5", ["stride", "integer"]),
+    ("k=3,s=0", ["stride", "0"]), ("k=3,p=-1", ["padding", "-1"]), ("k=3,p=5,mode=reflect,input=5", ["reflect"]),
+    ("k=9,input=5", ["kernel", "padded input"]), ("k=3,p=1,mode=mirror", ["mode", "'mirror'"]),
+    ("k", ["'k'", "key=value"]),
+])
+def test_conv_case_parse_errors_name_the_item(spec, words):
+    with pytest.raises(ValueError) as info:
+        ops.ConvCase.parse(spec)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_parse_cases_errors():
+    with pytest.raises(ValueError, match="at least one case"):
+        ops.parse_cases(" ; ")
+    with pytest.raises(KeyError, match="k3p0s1, k5p0s1"):
+        ops.parse_cases("k9p9s9")

@@ -1,348 +1,322 @@
-"""Manim mobjects and animations for the sliding-window 2-D convolution.
+"""Manim painter of the convolution view (:func:`vizdl.views.conv.conv_view`): mobjects and the plays of each step.
 
-:class:`ConvolutionDiagram` draws the padded input (padding cells grey, carrying their
-padded values), the kernel, the output grid (filling in) and the sum of products of one
-window; every number comes from :mod:`vizdl.ops`. :class:`ConvCase` describes one case
-of the lecture notes (or one parsed from ``"k=3,s=2,p=1,mode=reflect,input=7"``).
+:class:`ConvolutionDiagram` lays out what the figure lays out — padded input, ``∗``, the
+kernel with the sum of products under it, ``=``, the output, the output-size formula —
+with the view's strings and the theme's role colours, all built up front so
+``scene.fit`` sees the whole picture. :meth:`ConvolutionDiagram.plays` turns one step of
+the view's story into :class:`vizdl.anim.scene.Play` s: the grids appear; a window moves,
+the cells under it take the kernel's fill, its products appear and the result flies into
+the output; the kernel sweeps; the formula is written with its numbers (and the rows and
+columns the floor drops are dashed); a padding mode copies rows, then columns, along
+arrows in the margins, and the output is recomputed.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, replace
-
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, FadeIn, FadeOut, MathTex,
-                   ReplacementTransform, Succession, TransformFromCopy, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Indicate, Rectangle,
+                   ReplacementTransform, TransformFromCopy, VGroup, Write)
 
-from vizdl import ops
-from vizdl.anim.grid import (INK, KERNEL_FILL, OUTPUT_FILL, WINDOW_COLOR, NumberGrid,
-                             format_value, label)
+from vizdl.anim.grid import NumberGrid, label
+from vizdl.anim.paint import formula
+from vizdl.anim.scene import Play
+from vizdl.styles.theme import LIGHT
+from vizdl.views.conv import ConvView
 
-ENV_VAR = "VIZDL_CONV"
-_KEYS = {"k": "kernel", "kernel": "kernel", "s": "stride", "stride": "stride", "p": "padding",
-         "padding": "padding", "d": "dilation", "dilation": "dilation", "mode": "mode",
-         "input": "input", "i": "input", "n": "input", "seed": "seed", "b": "bias", "bias": "bias"}
-
-
-@dataclass(frozen=True)
-class ConvCase:
-    """One convolution to animate: sizes, stride, padding, dilation, padding mode.
-
-    The input and kernel are :func:`vizdl.ops.example_input` / :func:`vizdl.ops.example_kernel`
-    (small integers, reproducible from ``seed``).
-    """
-
-    input: int = 5
-    kernel: int = 3
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    mode: str = "zeros"
-    bias: float = 0.0
-    seed: int = 0
-
-    @classmethod
-    def parse(cls, spec: str) -> "ConvCase":
-        """Parse ``"k=3,s=2,p=1,mode=reflect,input=7"`` (keys k/s/p/d/mode/input/bias/seed).
-
-        Raises ``ValueError`` for an unknown key, a non-number or invalid parameters.
-        """
-        values = {}
-        for item in filter(None, (part.strip() for part in spec.split(","))):
-            key, sep, value = item.partition("=")
-            name = _KEYS.get(key.strip().lower())
-            if not sep or name is None:
-                raise ValueError(f"{ENV_VAR} item {item!r} is not key=value with a key in "
-                                 f"{sorted(set(_KEYS))}")
-            values[name] = value.strip() if name == "mode" else _number(name, value)
-        case = cls(**values)
-        case.validate()
-        return case
-
-    def validate(self) -> "ConvCase":
-        """Check the parameters with :mod:`vizdl.ops` (raises ``ValueError``) and return self."""
-        ops.conv2d(self.input_values(), self.kernel_values(), self.bias, self.stride,
-                   self.padding, self.dilation, self.mode)
-        return self
-
-    def input_values(self) -> np.ndarray:
-        """The ``(input, input)`` example input."""
-        return ops.example_input(self.input, seed=self.seed)
-
-    def kernel_values(self) -> np.ndarray:
-        """The ``(kernel, kernel)`` example kernel."""
-        return ops.example_kernel(self.kernel, seed=self.seed + 1)
-
-    def title(self) -> str:
-        """The notes' caption, e.g. ``Kernel size: 3, Padding: 1 (zeros), Stride: 2``."""
-        mode = f" ({self.mode})" if self.padding else ""
-        dil = f", Dilation: {self.dilation}" if self.dilation != 1 else ""
-        return f"Kernel size: {self.kernel}, Padding: {self.padding}{mode}, Stride: {self.stride}{dil}"
-
-    @property
-    def name(self) -> str:
-        """Short id, e.g. ``k3p1s2`` (plus the mode when padded and not zeros)."""
-        extra = f"d{self.dilation}" if self.dilation != 1 else ""
-        mode = f"_{self.mode}" if self.padding and self.mode != "zeros" else ""
-        return f"k{self.kernel}p{self.padding}s{self.stride}{extra}{mode}"
-
-
-def _number(name: str, text: str):
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{ENV_VAR}: {name} must be a number, got {text!r}") from None
-    if name != "bias":
-        if value != int(value):
-            raise ValueError(f"{ENV_VAR}: {name} must be an integer, got {text!r}")
-        return int(value)
-    return value
-
-
-#: The five cases of the notes (padding modes are shown on the third one).
-NOTES_CASES = (
-    ConvCase(input=5, kernel=3, padding=0, stride=1),
-    ConvCase(input=7, kernel=5, padding=0, stride=1),
-    ConvCase(input=5, kernel=3, padding=1, stride=1),
-    ConvCase(input=7, kernel=3, padding=1, stride=2),
-    ConvCase(input=7, kernel=3, padding=1, stride=3),
-)
-
-
-def cases_from_env(environ=None) -> tuple[ConvCase, ...]:
-    """The single case of ``$VIZDL_CONV`` when set, else :data:`NOTES_CASES`."""
-    spec = (environ if environ is not None else os.environ).get(ENV_VAR, "").strip()
-    return (ConvCase.parse(spec),) if spec else NOTES_CASES
-
-
-def formula_tex(size: int, kernel: int, stride: int = 1, padding: int = 0,
-                dilation: int = 1) -> VGroup:
-    """The notes' output-size formula and the same with the numbers filled in.
-
-    Returns ``VGroup(general, substituted)``; the floor brackets appear only when the
-    division is not exact. The result is :func:`vizdl.ops.conv_output_size`.
-    """
-    out = ops.conv_output_size(size, kernel, stride, padding, dilation)
-    k = str(kernel) if dilation == 1 else rf"({dilation}\cdot({kernel}-1)+1)"
-    fraction = rf"\frac{{{size} + 2\times {padding} - {k}}}{{{stride}}}"
-    extent = dilation * (kernel - 1) + 1
-    if (size + 2 * padding - extent) % stride:
-        fraction = rf"\left\lfloor {fraction} \right\rfloor"
-    general = MathTex(r"d_{\text{out}} = \frac{d_{\text{in}} + 2\times\text{Padding} - "
-                      r"\text{KernelSize}}{\text{Stride}} + 1", color=INK, font_size=34)
-    substituted = MathTex(rf"= {fraction} + 1 = {out}", color=INK, font_size=34)
-    return VGroup(general, substituted).arrange(RIGHT, buff=0.25)
+CELL = 0.6
+GAP = 1.0
+#: Room around the input for the padding modes' copy arrows, in cells.
+MODE_MARGIN = 0.75
+NAME_SIZE = 24
+PRODUCT_SIZE = 24
+FORMULA_SIZE = 30
+#: Seconds (lecture pace) of the kernel's sweep: per window, and at most in all.
+SWEEP_STEP, SWEEP_MAX = 0.45, 9.0
 
 
 class ConvolutionDiagram(VGroup):
-    """Padded input, kernel, output grid and captions of one 2-D convolution.
-
-    Parameters
-    ----------
-    x : array_like, shape (H, W)
-    kernel : array_like, shape (k, k)
-    bias, stride, padding, dilation, mode
-        As in :func:`vizdl.ops.conv2d` (checked there: bad values raise ``ValueError``).
-    max_grid : float
-        Largest side of the input grid in scene units.
+    """Every mobject of a :class:`vizdl.views.conv.ConvView`, laid out; nothing is on screen yet.
 
     Attributes
     ----------
-    steps : list of vizdl.ops.ConvStep
-        One per output cell, row-major.
-    output : numpy.ndarray
-        :func:`vizdl.ops.conv2d` of the inputs.
-    input_grid, kernel_grid, output_grid : NumberGrid
-    window : VGroup
-        The kernel's outline on the input (and its taps when dilated), at step 0.
-    marker : Rectangle
-        Outline of the output cell being computed.
+    input, kernel, output : NumberGrid
+        The output starts empty (cells in the ``empty`` role, no labels).
+    names : dict of str -> VGroup
+    products : dict of int -> VGroup
+        The sum of products of each detailed window: one line per kernel row; the last line
+        is ``VGroup(text, result)``.
+    formula, numbers : Mobject
+        The notes' formula, and the same with the numbers.
+    target : VMobject
+        The outline of the output cell being written.
+    dropped : VGroup
+        Dashed outlines of the rows and columns the floor drops.
     """
 
-    def __init__(self, x, kernel, *, bias: float = 0.0, stride: int = 1, padding: int = 0,
-                 dilation: int = 1, mode: str = "zeros", max_grid: float = 5.0, **kwargs):
+    def __init__(self, view: ConvView, theme=LIGHT, **kwargs):
         super().__init__(**kwargs)
-        self.x = np.asarray(x, dtype=float)
-        self.kernel = np.asarray(kernel, dtype=float)
-        self.params = dict(bias=bias, stride=stride, padding=padding, dilation=dilation, mode=mode)
-        self.steps = ops.conv_steps(self.x, self.kernel, **self.params)
-        self.output = ops.conv2d(self.x, self.kernel, **self.params)
-        padded = ops.pad(self.x, padding, mode)
-        cell = min(0.6, max_grid / max(padded.shape))
-        self.input_grid = NumberGrid(padded, cell_size=cell,
-                                     padding_mask=ops.padding_mask(self.x.shape, padding))
-        self.kernel_grid = NumberGrid(self.kernel, cell_size=min(0.5, 2.2 / self.kernel.shape[0]),
-                                      fill=KERNEL_FILL)
-        self.output_grid = NumberGrid(np.full(self.output.shape, np.nan), cell_size=cell,
-                                      fill=OUTPUT_FILL)
-        self.captions = self._captions()
+        self.view, self.theme = view, theme
+        ink = theme.color("ink")
+        self.input = NumberGrid(view.input, theme, cell_size=CELL)
+        self.kernel = NumberGrid(view.kernel, theme, cell_size=CELL)
+        self.output = NumberGrid(view.output, theme, cell_size=CELL, texts=False, roles="empty")
+        self.names = {key: label(text.text, NAME_SIZE, ink, merged=True) for key, text in view.names.items()}
+        self.symbols = VGroup(label("∗", 44, ink), label("=", 44, ink))
+        detailed = [int(i.split("-")[1]) for step in view.story for i in step.reveal if i.startswith("products-")]
+        self.products = {k: self._products(k) for k in detailed}
+        self.formula = formula(view.size_formula, theme, font_size=FORMULA_SIZE)
+        self.numbers = VGroup(*(formula(f, theme, font_size=FORMULA_SIZE) for f in view.size_numbers))
         self._layout()
-        self.window = self.window_at(0)
-        self.marker = self.output_grid.window([0], [0], stroke_width=4)
-        self.add(self.input_grid, self.kernel_grid, self.output_grid, self.captions)
+        self.target = self.output.window([0], [0], stroke_width=5)
+        self.dropped = self._dropped()
+        self.add(self.margin_box, self.input, self.kernel, self.output, *self.names.values(), self.symbols,
+                 *self.products.values(),
+                 self.formula, self.numbers, self.dropped, self.window_at(0), self.target)
+        self.outputs: dict = {}        # (i, j) -> overlay written on the output
+        self.input_labels: dict = {}   # (i, j) -> overlay a padding mode put on the input
+        self._window = None            # the window group on screen
+        self._shown_products = None
+        self._mode_marks = VGroup()
+        self._dropped_shown = False
 
-    @classmethod
-    def from_case(cls, case: ConvCase, **kwargs) -> "ConvolutionDiagram":
-        """Diagram of a :class:`ConvCase`."""
-        return cls(case.input_values(), case.kernel_values(), bias=case.bias, stride=case.stride,
-                   padding=case.padding, dilation=case.dilation, mode=case.mode, **kwargs)
-
-    def _input_caption(self) -> str:
-        n, p = self.x.shape[0], self.params["padding"]
-        pad = f" + padding {p} ({self.params['mode']}, grey)" if p else ""
-        return f"input {n}×{self.x.shape[1]}{pad}"
-
-    def _captions(self) -> VGroup:
-        h, w = self.output.shape
-        k = self.kernel.shape
-        return VGroup(label(self._input_caption(), 22), label(f"kernel {k[0]}×{k[1]}", 22),
-                      label(f"output {h}×{w}", 22))
+    # -- building -----------------------------------------------------------------------------
+    def _products(self, k: int) -> VGroup:
+        window, ink = self.view.windows[k], self.theme.color("ink")
+        block = list(window.block())
+        lines = [label(line, PRODUCT_SIZE, ink, merged=True) for line in block[:-1]]
+        last = block[-1][: -len(window.result)].rstrip()
+        tail = VGroup(label(last, PRODUCT_SIZE, ink, merged=True), label(window.result, PRODUCT_SIZE, ink, merged=True))
+        tail.arrange(RIGHT, buff=0.1)
+        tail.text = block[-1]
+        group = VGroup(*lines, tail).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        group.text = window.text
+        return group
 
     def _layout(self) -> None:
-        top = 2.35
-        self.input_grid.move_to([-4.0, 0, 0]).align_to([0, top, 0], UP)
-        self.output_grid.move_to([4.6, 0, 0]).align_to([0, top, 0], UP)
-        self.kernel_grid.move_to([0.4, 0, 0]).align_to([0, top, 0], UP)
-        grids = (self.input_grid, self.kernel_grid, self.output_grid)
-        for caption, grid in zip(self.captions, grids):
-            caption.next_to(grid, UP, buff=0.15)
-        if self.captions[0].get_left()[0] < -6.9:
-            self.captions[0].shift((-6.9 - self.captions[0].get_left()[0]) * RIGHT)
+        """Columns input | ∗ | kernel and products | = | output, names above, the formula below.
 
-    @property
-    def step_count(self) -> int:
-        """Number of window positions (= output cells)."""
-        return len(self.steps)
-
-    def window_at(self, index: int) -> VGroup:
-        """The kernel's outline (and dilated taps) on the padded input at step ``index``."""
-        win = self.steps[index].window
-        outline = self.input_grid.window(win.rows, win.cols)
-        if self.params["dilation"] == 1:
-            return VGroup(outline)
-        return VGroup(outline, self.input_grid.cell_marks(win.cells(), stroke_width=3))
-
-    def output_label(self, index: int) -> VGroup:
-        """Label of output cell ``index`` placed on the output grid (not added)."""
-        i, j = self.steps[index].window.index
-        return self.output_grid.make_label(i, j, self.steps[index].value)
-
-    def products(self, index: int) -> VGroup:
-        """``x·w + ...`` lines (one per kernel row) and the ``= value`` line of step ``index``.
-
-        The last submobject is the result line.
+        With padding modes the input keeps a margin all around for the copy arrows (an
+        invisible box, so ``scene.fit`` keeps room for them).
         """
-        step = self.steps[index]
-        rows = [[f"{format_value(x)}·{_paren(w)}" for x, w in zip(xr, wr)]
-                for xr, wr in zip(step.inputs[0], step.weights[0])]
-        lines = [_sum_line(terms, last=r == len(rows) - 1) for r, terms in enumerate(rows)]
-        bias = f"+ {_paren(step.bias)} " if step.bias else ""
-        group = VGroup(*lines, label(f"{bias}= {format_value(step.value)}", 26))
-        group.arrange(DOWN, aligned_edge=LEFT, buff=0.14)
-        left, right = self.input_grid.get_right()[0] + 0.2, self.output_grid.get_left()[0] - 0.2
-        if group.width > right - left:
-            group.scale_to_fit_width(right - left)
-        group.next_to(self.kernel_grid, DOWN, buff=0.4)
-        return group.set_x((left + right) / 2)
+        margin = MODE_MARGIN * CELL if self.view.modes else 0.0
+        names = {key: mobject.width for key, mobject in self.names.items()}
+        left = max(self.input.width + 2 * margin, names["input"])
+        self.input.move_to([left / 2, 0, 0], aligned_edge=UP).shift(margin * DOWN)
+        self.margin_box = Rectangle(width=self.input.width + 2 * margin, height=self.input.height + 2 * margin,
+                                    stroke_opacity=0, fill_opacity=0).move_to(self.input)
+        column = max([self.kernel.width, names["kernel"]] + [p.width for p in self.products.values()])
+        x_kernel = left + GAP
+        self.kernel.move_to([x_kernel + column / 2, -margin, 0], aligned_edge=UP)
+        for block in self.products.values():
+            block.next_to(self.kernel, DOWN, buff=0.3).align_to([x_kernel, 0, 0], LEFT)
+        x_output = x_kernel + column + GAP
+        self.output.move_to([x_output + max(self.output.width, names["output"]) / 2, -margin, 0], aligned_edge=UP)
+        for key, grid in (("input", self.margin_box), ("kernel", self.kernel), ("output", self.output)):
+            self.names[key].next_to(grid, UP, buff=0.15)
+            self.names[key].align_to(self.names["input"], DOWN)
+        middle = self.kernel.get_center()[1]
+        self.symbols[0].move_to([(self.margin_box.get_right()[0] + x_kernel) / 2, middle, 0])
+        self.symbols[1].move_to([x_output - GAP / 2, middle, 0])
+        lowest = min([g.get_bottom()[1] for g in (self.margin_box, self.kernel, self.output)]
+                     + [p.get_bottom()[1] for p in self.products.values()])
+        row = VGroup(self.formula, *self.numbers).arrange(RIGHT, buff=0.8)
+        grids_width = self.output.get_right()[0] - self.input.get_left()[0]
+        if row.width > grids_width:
+            row.arrange(DOWN, buff=0.25)
+        row.next_to([0, lowest, 0], DOWN, buff=0.45).set_x((self.input.get_left()[0] + self.output.get_right()[0]) / 2)
 
-    def detail_step(self, index: int, previous: VGroup | None = None):
-        """Yield the ``play`` lists moving the window to step ``index``, with its sum of products.
+    def _dropped(self) -> VGroup:
+        (rows, cols), (h, w) = self.view.dropped, self.view.input.shape
+        marks = [self.input.window(list(rows), list(range(w)), "muted", 4, dashed=True)] if rows else []
+        marks += [self.input.window(list(range(h)), list(cols), "muted", 4, dashed=True)] if cols else []
+        return VGroup(*marks)
 
-        Generator: the output label joins the output grid after the last ``play``.
-        Returns (as ``StopIteration.value``) the products shown, to pass as ``previous``.
+    def window_at(self, k: int):
+        """The kernel's outline on the padded input at window ``k``."""
+        window = self.view.windows[k]
+        return self.input.window(window.rows, window.cols, stroke_width=6)
+
+    # -- what is on screen --------------------------------------------------------------------
+    def window_group(self, k: int) -> VGroup:
+        """Window ``k``: the cells it reads in the kernel's fill (their numbers on top), and its outline."""
+        window = self.view.windows[k]
+        cells = [self.input.overlay(i, j, "kernel", self.input_text(i, j)) for i, j in window.cells]
+        return VGroup(*cells, self.window_at(k))
+
+    def input_text(self, i: int, j: int) -> str:
+        """The text input cell ``(i, j)`` shows now (padded cells change with the padding mode)."""
+        shown = self.input_labels.get((i, j))
+        return self.view.input.texts[i, j] if shown is None else shown.text
+
+    def written(self) -> dict:
+        """``(i, j) -> text`` of the output cells written so far."""
+        return {index: overlay.text for index, overlay in self.outputs.items()}
+
+    def shown_input(self) -> dict:
+        """``(i, j) -> text`` the input shows now (its own labels, or the overlays of a padding mode)."""
+        return {(i, j): self.input_text(i, j) for i, j in np.ndindex(self.view.input.shape)}
+
+    # -- the plays of each step -------------------------------------------------------------------
+    def plays(self, step) -> list:
+        """The :class:`Play` s of one story step (``step.name``: setup, window-k, sweep, size, mode-...)."""
+        name = step.name
+        if name == "setup":
+            return self._setup(step)
+        if name.startswith("window-"):
+            return self._detail(int(name.split("-")[1]))
+        if name == "sweep":
+            return self._sweep([int(i.split("-")[1]) for i in step.reveal if i.startswith("output-")])
+        if name == "size":
+            return self._size()
+        if name.startswith("mode-"):
+            mode = name[len("mode-"):].removesuffix("-output")
+            return self._mode_output(mode) if name.endswith("-output") else self._mode(mode)
+        raise ValueError(f"step {name!r} of the convolution story has no plays")
+
+    def frame(self) -> VGroup:
+        """What the setup step shows: grids, names, symbols and the general formula."""
+        return VGroup(self.input, self.kernel, self.output, *self.names.values(), self.symbols, self.formula)
+
+    def _write(self, k: int, text: str | None = None):
+        """The overlay writing output cell of window ``k`` (its fill and number), recorded as written."""
+        index = self.view.windows[k].index
+        overlay = self.output.overlay(*index, text=text)
+        self.outputs[index] = overlay
+        return overlay
+
+    def _setup(self, step) -> list:
+        outputs = [int(i.split("-")[1]) for i in step.reveal if i.startswith("output-")]
+        plays = [Play([FadeIn(self.frame())], 1.5)]
+        if outputs:  # the whole output at once (a story about padding modes only)
+            plays.append(Play([FadeIn(self._write(k)) for k in outputs], 1.2))
+        return plays
+
+    def _move_window(self, k: int, run_time: float) -> Play:
+        """The play taking the window (and the output cell's outline) to position ``k``.
+
+        The window is brought to the top of the scene first, so that manim redraws only it
+        and what it writes, not every output written since it first appeared.
         """
-        products = self.products(index)
-        swap = [FadeOut(previous)] if previous is not None else []
-        yield [AnimationGroup(self.window.animate.move_to(self.window_at(index)),
-                              self.marker.animate.move_to(self._out_cell(index)), *swap,
-                              FadeIn(products), run_time=0.7)]
-        result = self.output_label(index)
-        yield [TransformFromCopy(products[-1], result, run_time=0.6)]
-        self._keep_output(index, result)
-        return products
+        new = self.window_group(k)
+        cell = self.output.get_cell(*self.view.windows[k].index)
+        if self._window is None:
+            play = Play([FadeIn(new), Create(self.target.move_to(cell))], run_time)
+        else:
+            play = Play([ReplacementTransform(self._window, new), self.target.animate.move_to(cell)], run_time,
+                        add=[self._window, self.target])
+        self._window = new
+        return play
 
-    def fast_steps(self, indices, run_time: float = 0.15):
-        """Yield one ``play`` list moving the window over ``indices`` and writing each output."""
-        labels = [self.output_label(i) for i in indices]
-        parts = [AnimationGroup(self.window.animate.move_to(self.window_at(i)),
-                                self.marker.animate.move_to(self._out_cell(i)),
-                                FadeIn(lab), run_time=run_time)
-                 for i, lab in zip(indices, labels)]
-        yield [Succession(*parts)]
-        for i, lab in zip(indices, labels):
-            self._keep_output(i, lab)
+    def _detail(self, k: int) -> list:
+        gone = [FadeOut(self._shown_products)] if self._shown_products is not None else []
+        products = self._shown_products = self.products[k]
+        move = self._move_window(k, 1.2)
+        move.animations = [*move.animations, *gone, FadeIn(products)]
+        result = self._write(k)
+        return [move, Play([TransformFromCopy(products[-1][1], result[1]), FadeIn(result[0])], 1.0)]
 
-    def animate_steps(self, detailed: int = 2, fast_run_time: float = 2.0):
-        """Yield the ``play`` lists of the whole convolution after the diagram is shown.
+    def _sweep(self, indices) -> list:
+        gone = [FadeOut(self._shown_products)] if self._shown_products is not None else []
+        self._shown_products = None
+        step = min(SWEEP_STEP, SWEEP_MAX / max(len(indices), 1))
+        # one play per position (not one Succession): manim then redraws only what this position changes
+        plays = [Play(gone, 0.4)] if gone else []
+        for k in indices:
+            move = self._move_window(k, step)
+            move.animations = [*move.animations, FadeIn(self._write(k))]
+            plays.append(move)
+        return plays
 
-        The first ``detailed`` windows show their sum of products; the others fill the
-        output quickly (``fast_run_time`` seconds in all).
-        """
-        products = None
-        detailed = min(detailed, self.step_count)
-        for index in range(detailed):
-            products = yield from self.detail_step(index, products)
-        if products is not None:
-            yield [FadeOut(products, run_time=0.3)]
-        rest = list(range(detailed, self.step_count))
-        if rest:
-            yield from self.fast_steps(rest, min(0.25, fast_run_time / len(rest)))
+    def _leave(self) -> list:
+        """Fade out what the steps before left on screen: window, products, dashes, mode marks."""
+        leave = [FadeOut(self._window), FadeOut(self.target)] if self._window is not None else []
+        leave += [FadeOut(self.dropped)] if self._dropped_shown else []
+        leave += [FadeOut(self._mode_marks)] if len(self._mode_marks) else []
+        if self._shown_products is not None:
+            leave.append(FadeOut(self._shown_products))
+        self._window, self._shown_products, self._mode_marks = None, None, VGroup()
+        self._dropped_shown = False
+        return leave
 
-    def _out_cell(self, index: int):
-        i, j = self.steps[index].window.index
-        return self.output_grid.get_cell(i, j)
+    def _size(self) -> list:
+        plays = [Play([*self._leave(), Write(self.numbers)], 1.5)]
+        if len(self.dropped):
+            plays.append(Play([Create(self.dropped)], 1.0))
+            self._dropped_shown = True
+        return plays
 
-    def _keep_output(self, index: int, text: VGroup) -> None:
-        i, j = self.steps[index].window.index
-        self.output_grid.set_value(i, j, self.steps[index].value, text)
+    # -- padding modes ---------------------------------------------------------------------------------
+    def _mode(self, mode: str) -> list:
+        view = self.view.mode(mode)
+        gone = self._leave()
+        if not view.copies:
+            padding = VGroup(*(self._input_label(i, j) for i, j in zip(*np.nonzero(view.input.roles == "padding"))))
+            return [Play([*gone, Indicate(padding, color=self.theme.color("padding_ink"), scale_factor=1.3)], 2.0)]
+        plays = []
+        for axis in (0, 1):
+            arrows, moves = self._copies(view, axis)
+            plays.append(Play([*(gone if axis == 0 else []), *(Create(a) for a in arrows), *moves], 2.0))
+        return plays
 
-    def change_mode(self, mode: str) -> list:
-        """Animations switching the padding mode: padding values and outputs transform.
+    def _input_label(self, i: int, j: int):
+        shown = self.input_labels.get((i, j))
+        return self.input.get_label(i, j) if shown is None else shown[1]
 
-        The new values come from :func:`vizdl.ops.pad` and :func:`vizdl.ops.conv2d`.
-        """
-        self.params["mode"] = mode
-        self.steps = ops.conv_steps(self.x, self.kernel, **self.params)
-        self.output = ops.conv2d(self.x, self.kernel, **self.params)
-        padded = ops.pad(self.x, self.params["padding"], mode)
-        anims = [self._relabel(self.input_grid, i, j, padded[i, j])
-                 for i, j in zip(*np.nonzero(self.input_grid.padding_mask))]
-        anims += [self._relabel(self.output_grid, i, j, self.output[i, j])
-                  for i, j in np.ndindex(self.output.shape)
-                  if self.output_grid.get_label(i, j) is not None]
-        caption = label(self._input_caption(), 22).move_to(self.captions[0])
-        anims.append(ReplacementTransform(self.captions[0], caption))
-        self.captions.submobjects[0] = caption
-        return [a for a in anims if a is not None]
+    def _copies(self, view, axis: int) -> tuple:
+        """Arrows and moving labels of the copies along ``axis``: rows copy the input's columns only,
+        then columns copy the whole height (corners included), as :func:`vizdl.ops.pad` does."""
+        h, w = view.input.shape
+        p = self.view.case.padding
+        arrows, moves = [], []
+        for copy_axis, target, source in view.copies:
+            if copy_axis != axis:
+                continue
+            arrow = copy_arrow(self.input, axis, target, source, self.theme)
+            arrows.append(arrow)
+            self._mode_marks.add(arrow)
+            cells = [((target, j), (source, j)) for j in range(p, w - p)] if axis == 0 else \
+                [((i, target), (i, source)) for i in range(h)]
+            for (ti, tj), (si, sj) in cells:
+                overlay = self.input.overlay(ti, tj, text=view.input.texts[ti, tj])
+                moves += [FadeIn(overlay[0]), TransformFromCopy(self._input_label(si, sj), overlay[1])]
+                self.input_labels[(ti, tj)] = overlay
+        return arrows, moves
 
-    @staticmethod
-    def _relabel(grid: NumberGrid, i: int, j: int, value: float):
-        old = grid.get_label(i, j)
-        if old is not None and format_value(value) == format_value(grid.values[i, j]):
-            return None
-        new = grid.set_value(i, j, value, grid.make_label(i, j, value))
-        return ReplacementTransform(old, new) if old is not None else FadeIn(new)
+    def _mode_output(self, mode: str) -> list:
+        view = self.view.mode(mode)
+        arrows = [FadeOut(self._mode_marks)] if len(self._mode_marks) else []
+        marks = self.output.cell_marks(view.changed, "output_stroke", stroke_width=4, inset=0.06)
+        shown = self.written()
+        changes = [FadeIn(self._write_cell(i, j, view.output.texts[i, j])) for i, j in np.ndindex(view.output.shape)
+                   if shown.get((i, j)) != view.output.texts[i, j]]
+        self._mode_marks = marks
+        return [Play([*arrows, *changes, Create(marks)], 1.5)]
 
-
-def _sum_line(terms, last: bool) -> VGroup:
-    """``a·b + c·d + ...`` from cached term labels (fast), ending with ``+`` unless ``last``."""
-    parts = [label(terms[0], 22)]
-    for term in terms[1:]:
-        parts += [label("+", 22), label(term, 22)]
-    if not last:
-        parts.append(label("+", 22))
-    return VGroup(*parts).arrange(RIGHT, buff=0.08)
-
-
-def _paren(value: float) -> str:
-    text = format_value(value)
-    return f"({text})" if value < 0 else text
+    def _write_cell(self, i: int, j: int, text: str):
+        overlay = self.output.overlay(i, j, text=text)
+        self.outputs[(i, j)] = overlay
+        return overlay
 
 
-def with_mode(case: ConvCase, mode: str) -> ConvCase:
-    """The same case with another padding mode."""
-    return replace(case, mode=mode)
+def copy_arrow(grid: NumberGrid, axis: int, target: int, source: int, theme=LIGHT, *, bulge: float = 0.55):
+    """A curved arrow in the margin from padded row/column ``source`` to ``target`` (``source`` role).
+
+    Rows copied upwards bend through the right margin, downwards through the left one;
+    columns copied leftwards bend under the grid, rightwards above it (as the figure draws them).
+    """
+    cell = grid.get_cell(0, 0).width
+    pad = 0.08 * cell / CELL
+    if axis == 0:
+        side = grid.get_right()[0] + pad if target < source else grid.get_left()[0] - pad
+        start = np.array([side, grid.get_cell(source, 0).get_y(), 0.0])
+        end = np.array([side, grid.get_cell(target, 0).get_y(), 0.0])
+    else:
+        side = grid.get_bottom()[1] - pad if target < source else grid.get_top()[1] + pad
+        start = np.array([grid.get_cell(0, source).get_x(), side, 0.0])
+        end = np.array([grid.get_cell(0, target).get_x(), side, 0.0])
+    angle = 4 * np.arctan(2 * bulge * cell / np.linalg.norm(end - start))  # sagitta = bulge cells
+    angle = angle if axis == 0 else -angle  # positive: bends to the right of the way it goes
+    return CurvedArrow(start, end, angle=angle, color=theme.color("source"), stroke_width=4,
+                       tip_length=0.18 * cell / CELL)
 
 
-__all__ = ["ConvCase", "ConvolutionDiagram", "NOTES_CASES", "ENV_VAR", "cases_from_env",
-           "formula_tex", "with_mode"]
+__all__ = ["ConvolutionDiagram", "copy_arrow"]

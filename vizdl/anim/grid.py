@@ -1,9 +1,11 @@
-"""A grid of numbers as a Manim mobject: cells with values, padding cells, highlights.
+"""Manim painter of a :class:`vizdl.views.Grid` (:class:`NumberGrid`), and cached glyph labels.
 
-:class:`NumberGrid` is the building block of the convolution and pooling scenes. Cells
-are squares in row-major order; each may carry a value label. Padding cells (given by a
-boolean mask) are drawn grey with grey numbers so the eye separates them from the input.
-Empty cells (NaN values) have no label until one is written with :meth:`NumberGrid.set_value`.
+:class:`NumberGrid` is the building block of the convolution and pooling scenes, the
+counterpart of :class:`vizdl.figures.grid.GridArtists`: square cells in row-major order,
+filled with the theme colour of each cell's role, writing the grid's own strings (the
+view formats them with :func:`vizdl.styles.theme.fmt`) in each cell's ink role. A cell's
+role can change (:meth:`NumberGrid.fill_to`) and its text can be written later
+(:meth:`NumberGrid.make_label`, :meth:`NumberGrid.set_label`).
 
 ``Text`` objects are costly to create and to copy (every animation copies its
 mobject), so labels are plain ``VGroup`` s of glyph outlines, copied from one cached
@@ -14,25 +16,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
 
-INK = "#222222"
-CELL_FILL = "#ffffff"
-CELL_STROKE = "#555555"
-PADDING_FILL = "#d0d0d0"
-PADDING_INK = "#6a6a6a"
-KERNEL_FILL = "#fff1c1"
-OUTPUT_FILL = "#e4f3df"
-WINDOW_COLOR = "#ff7f0e"
-WINNER_COLOR = "#d62728"
-WINNER_FILL = "#f8c9c9"
+from vizdl.styles.theme import LIGHT
+
+INK = LIGHT.color("ink")
 FONT = "DejaVu Sans"
 
 _TEXT_CACHE: dict[tuple[str, float, str], VGroup] = {}
 
 
 def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
-    """Short string for a cell value: no trailing zeros (beyond ``min_decimals``), a true minus.
+    """Deprecated: use :func:`vizdl.styles.theme.fmt` (kept for ``anim.backprop`` and ``anim.network``
+    until their topic moves to the theme; the convolution and pooling pictures no longer use it).
+
+    Short string for a cell value: no trailing zeros (beyond ``min_decimals``), a true minus.
 
     >>> format_value(3.0), format_value(-0.25), format_value(0.123456), format_value(1, 2, 1)
     ('3', '−0.25', '0.12', '1.0')
@@ -50,15 +48,18 @@ def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
     return text.replace("-", "\u2212")
 
 
-def label(text: str, font_size: float = 24, color: str = INK) -> VGroup:
+def label(text: str, font_size: float = 24, color: str = INK, *, merged: bool = False):
     """Text as a plain ``VGroup`` of glyphs, copied from a cache keyed by string, size, colour.
 
     Looks like ``Text(text, font_size=font_size, color=color)`` but copies ~30x faster.
-    The string is kept in the attribute ``text`` (tests read it).
+    The string is kept in the attribute ``text`` (tests read it). ``merged=True`` gives one
+    ``VMobject`` holding every glyph's outline: manim draws it in one call, which makes
+    long texts and many numbers much cheaper to animate (no per-glyph submobjects).
     """
-    key = (text, float(font_size), color)
+    key = (text, float(font_size), color, merged)
     if key not in _TEXT_CACHE:
-        _TEXT_CACHE[key] = _plain(Text(text, font_size=font_size, color=color, font=FONT))
+        glyphs = _plain(Text(text, font_size=font_size, color=color, font=FONT))
+        _TEXT_CACHE[key] = _merge(glyphs, color) if merged else glyphs
         _TEXT_CACHE[key].text = text
     return _TEXT_CACHE[key].copy()
 
@@ -72,122 +73,145 @@ def _plain(text: Text) -> VGroup:
     return glyphs
 
 
+def _merge(glyphs: VGroup, color: str) -> VMobject:
+    """One VMobject whose subpaths are all the glyphs' outlines (same place, same colour)."""
+    merged = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+    points = [g.points for g in glyphs if len(g.points)]
+    merged.points = np.concatenate(points) if points else np.zeros((0, 3))
+    return merged
+
+
 class NumberGrid(VGroup):
-    """Square cells holding numbers, with optional padding cells and per-cell fills.
+    """A :class:`vizdl.views.Grid` as square cells with their texts.
 
     Parameters
     ----------
-    values : array_like, shape (H, W)
-        Cell values; NaN marks an empty cell (no label).
+    grid : vizdl.views.Grid
+    theme : vizdl.styles.theme.Theme
     cell_size : float
         Side of one cell in scene units.
-    padding_mask : array_like of bool, shape (H, W), optional
-        True for padding cells (grey fill, grey numbers).
-    fill : str
-        Fill colour of ordinary cells.
-    fills : array_like of str, shape (H, W), optional
-        Per-cell fill colours (e.g. a feature-map colour scale); overrides ``fill``.
-    decimals, min_decimals : int
-        Decimals shown at most / at least (``min_decimals=1`` writes 1 as ``1.0``).
     font_size : float, optional
-        Label size; by default proportional to ``cell_size``.
-    show_values : bool
-        False draws the cells only.
+        Label size; by default proportional to ``cell_size`` (labels wider than a cell shrink).
+    texts : bool
+        Write the grid's texts now (``False``: empty cells, written later).
+    roles : str or array of str, optional
+        Fill roles to start with instead of the grid's (e.g. ``"empty"`` for an output
+        that fills in).
+
+    Attributes
+    ----------
+    cells : VGroup of Square
+    labels : VGroup
+        The labels written so far.
     """
 
-    def __init__(self, values, *, cell_size: float = 0.5, padding_mask=None, fill: str = CELL_FILL,
-                 fills=None, decimals: int = 2, min_decimals: int = 0, font_size: float | None = None,
-                 show_values: bool = True, **kwargs):
+    def __init__(self, grid, theme=LIGHT, *, cell_size: float = 0.5, font_size: float | None = None,
+                 texts: bool = True, roles=None, **kwargs):
         super().__init__(**kwargs)
-        self.values = np.array(values, dtype=float)
-        if self.values.ndim != 2 or 0 in self.values.shape:
-            raise ValueError(f"values must be a non-empty 2-D array, got shape {self.values.shape}")
+        self.grid, self.theme = grid, theme
         self.cell_size = float(cell_size)
-        self.padding_mask = (np.zeros(self.values.shape, bool) if padding_mask is None
-                             else np.asarray(padding_mask, bool))
-        if self.padding_mask.shape != self.values.shape:
-            raise ValueError(f"padding_mask must have shape {self.values.shape}, "
-                             f"got {self.padding_mask.shape}")
-        self.decimals, self.min_decimals = decimals, min_decimals
         self.font_size = font_size or 44 * self.cell_size
-        self.cells = self._build_cells(fill, fills)
-        self._labels = [[None] * self.values.shape[1] for _ in range(self.values.shape[0])]
+        rows, cols = grid.shape
+        self.cells = VGroup(*(self._cell(i, j, roles) for i in range(rows) for j in range(cols)))
+        self.cells.move_to(np.zeros(3))
+        self._labels = [[None] * cols for _ in range(rows)]
         self.labels = VGroup()
         self.add(self.cells, self.labels)
-        if show_values:
-            self._build_labels()
+        if texts:
+            for i, j in np.ndindex(grid.shape):
+                if grid.texts[i, j]:
+                    self.set_label(i, j, self.make_label(i, j))
 
     @property
-    def shape(self) -> tuple[int, int]:
-        """``(rows, cols)`` of the grid."""
-        return self.values.shape
+    def shape(self) -> tuple:
+        """``(rows, cols)``."""
+        return self.grid.shape
 
-    def _build_cells(self, fill, fills) -> VGroup:
-        rows, cols = self.values.shape
-        cells = VGroup()
-        for i in range(rows):
-            for j in range(cols):
-                pad = self.padding_mask[i, j]
-                color = PADDING_FILL if pad else (fills[i][j] if fills is not None else fill)
-                cell = Square(self.cell_size, stroke_color=PADDING_INK if pad else CELL_STROKE,
-                              stroke_width=1.5, fill_color=color, fill_opacity=1.0)
-                cell.move_to(np.array([j * self.cell_size, -i * self.cell_size, 0.0]))
-                cells.add(cell)
-        cells.move_to(np.zeros(3))
-        return cells
+    @property
+    def scale_factor(self) -> float:
+        """How much the grid has been scaled since it was built."""
+        return self.get_cell(0, 0).width / self.cell_size
 
-    def _build_labels(self) -> None:
-        rows, cols = self.values.shape
-        for i in range(rows):
-            for j in range(cols):
-                if np.isfinite(self.values[i, j]):
-                    self.set_value(i, j, self.values[i, j])
+    def role_color(self, i: int, j: int, role: str | None = None) -> str:
+        """Colour of ``role`` (default: the grid's role of cell ``(i, j)``, or its value's on the scale)."""
+        if role is not None:
+            return self.theme.color(role)
+        if self.grid.roles is None:
+            return self.theme.scale_color(self.grid.scale, self.grid.values[i, j])
+        return self.theme.color(self.grid.roles[i, j])
+
+    def _cell(self, i, j, roles) -> Square:
+        role = None if roles is None else (roles if isinstance(roles, str) else roles[i][j])
+        cell = Square(self.cell_size, stroke_color=self.theme.color("cell_stroke"), stroke_width=1.5,
+                      fill_color=self.role_color(i, j, role), fill_opacity=1.0)
+        return cell.move_to(np.array([j * self.cell_size, -i * self.cell_size, 0.0]))
 
     def get_cell(self, i: int, j: int) -> Square:
         """The square of cell ``(i, j)``."""
-        return self.cells[i * self.values.shape[1] + j]
+        return self.cells[i * self.grid.shape[1] + j]
 
-    def get_label(self, i: int, j: int) -> VGroup | None:
-        """The label of cell ``(i, j)`` (None when empty)."""
+    def get_label(self, i: int, j: int):
+        """The label of cell ``(i, j)`` (``None`` when empty)."""
         return self._labels[i][j]
 
-    def make_label(self, i: int, j: int, value: float, color: str | None = None) -> VGroup:
-        """A label for ``value`` placed on cell ``(i, j)``, not added to the grid."""
-        ink = color or (PADDING_INK if self.padding_mask[i, j] else INK)
-        text = label(format_value(value, self.decimals, self.min_decimals), self.font_size, ink)
-        if text.width > 0.86 * self.cell_size:
-            text.scale_to_fit_width(0.86 * self.cell_size)
-        return text.move_to(self.get_cell(i, j).get_center())
+    def make_label(self, i: int, j: int, text: str | None = None, ink: str | None = None) -> VGroup:
+        """A label on cell ``(i, j)`` (not added): the grid's text, or ``text``, in its ink role (or ``ink``)."""
+        text = self.grid.texts[i, j] if text is None else text
+        color = self.theme.color(ink or self.grid.inks[i, j])
+        cell = self.get_cell(i, j)
+        mobject = label(text, self.font_size * self.scale_factor, color, merged=True)
+        if mobject.width > 0.86 * cell.width:
+            mobject.scale_to_fit_width(0.86 * cell.width)
+        return mobject.move_to(cell.get_center())
 
-    def set_value(self, i: int, j: int, value: float, label_mobject: VGroup | None = None) -> VGroup:
-        """Write ``value`` into cell ``(i, j)`` (replacing its label) and return the new label.
-
-        ``label_mobject`` adopts an existing label (e.g. one just animated in) instead of
-        making a new one.
-        """
-        new = label_mobject if label_mobject is not None else self.make_label(i, j, value)
+    def set_label(self, i: int, j: int, mobject) -> VGroup:
+        """Make ``mobject`` the label of cell ``(i, j)`` (replacing the old one) and return it."""
         old = self._labels[i][j]
         if old is not None:
             self.labels.remove(old)
-        self.values[i, j] = value
-        self._labels[i][j] = new
-        self.labels.add(new)
-        return new
+        self._labels[i][j] = mobject
+        self.labels.add(mobject)
+        return mobject
 
-    def window(self, rows, cols, color: str = WINDOW_COLOR, stroke_width: float = 6) -> Rectangle:
-        """A rectangle around the block spanned by ``rows`` x ``cols`` (cell indices)."""
+    def overlay(self, i: int, j: int, role: str | None = None, text: str | None = None,
+                ink: str | None = None) -> VGroup:
+        """``VGroup(square, label)`` covering cell ``(i, j)``: ``role``'s fill (default: the cell's
+        own role) under ``text`` (default: the grid's text; ``""``: no label) in ``ink``.
+
+        Scenes change a cell by fading an overlay in over it rather than by changing the grid:
+        manim then redraws only the overlay, not every mobject above the grid.
+        """
+        cell = self.get_cell(i, j)
+        square = cell.copy().set_fill(self.role_color(i, j, role), opacity=1.0)
+        text = self.grid.texts[i, j] if text is None else text
+        group = VGroup(square, self.make_label(i, j, text, ink)) if text else VGroup(square)
+        group.text = text
+        group.role = role or (self.grid.roles[i, j] if self.grid.roles is not None else None)
+        return group
+
+    def fill_to(self, i: int, j: int, role: str | None = None):
+        """An animation filling cell ``(i, j)`` with ``role``'s colour (default: its own role)."""
+        return self.get_cell(i, j).animate.set_fill(self.role_color(i, j, role), opacity=1.0)
+
+    def fill_now(self, i: int, j: int, role: str | None = None) -> None:
+        """Fill cell ``(i, j)`` with ``role``'s colour at once."""
+        self.get_cell(i, j).set_fill(self.role_color(i, j, role), opacity=1.0)
+
+    def window(self, rows, cols, role: str = "window", stroke_width: float = 6, *, dashed: bool = False):
+        """A rectangle around the block ``rows`` x ``cols`` (cell indices), in ``role``'s colour."""
         top_left = self.get_cell(min(rows), min(cols))
         bottom_right = self.get_cell(max(rows), max(cols))
         width = bottom_right.get_right()[0] - top_left.get_left()[0]
         height = top_left.get_top()[1] - bottom_right.get_bottom()[1]
-        rect = Rectangle(width=width, height=height, stroke_color=color, stroke_width=stroke_width)
-        return rect.move_to((top_left.get_corner(UP + LEFT) + bottom_right.get_corner(DOWN + RIGHT)) / 2)
+        rect = Rectangle(width=width, height=height, stroke_color=self.theme.color(role), stroke_width=stroke_width)
+        rect.move_to((top_left.get_corner(UP + LEFT) + bottom_right.get_corner(DOWN + RIGHT)) / 2)
+        return DashedVMobject(rect, num_dashes=int(4 * (len(set(rows)) + len(set(cols))))) if dashed else rect
 
-    def cell_marks(self, cells, color: str = WINDOW_COLOR, stroke_width: float = 4) -> VGroup:
-        """Outlines of individual cells ``[(i, j), ...]`` (e.g. a dilated kernel's taps)."""
-        return VGroup(*(Square(self.cell_size * 0.9, stroke_color=color, stroke_width=stroke_width)
+    def cell_marks(self, cells, role: str = "window", stroke_width: float = 4, inset: float = 0.1) -> VGroup:
+        """Outlines just inside individual cells ``[(i, j), ...]``."""
+        side = self.get_cell(0, 0).width * (1 - 2 * inset)
+        return VGroup(*(Square(side, stroke_color=self.theme.color(role), stroke_width=stroke_width)
                         .move_to(self.get_cell(i, j).get_center()) for i, j in cells))
 
 
-__all__ = ["NumberGrid", "format_value", "label", "INK", "CELL_FILL", "PADDING_FILL", "PADDING_INK",
-           "KERNEL_FILL", "OUTPUT_FILL", "WINDOW_COLOR", "WINNER_COLOR", "WINNER_FILL"]
+__all__ = ["FONT", "INK", "NumberGrid", "format_value", "label"]

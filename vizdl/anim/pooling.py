@@ -1,263 +1,212 @@
-"""Manim mobjects and animations for max, average and invertible pooling (squeeze).
+"""Manim painters of the pooling views (:mod:`vizdl.views.pooling`): max, average and squeeze.
 
-Default input: the lecture notes' 8x8 matrix (:data:`vizdl.ops.NOTES_EXAMPLE`). Every
-number shown comes from :func:`vizdl.ops.max_pool`, :func:`vizdl.ops.avg_pool` and
-:func:`vizdl.ops.squeeze_pool`.
+:class:`PoolingDiagram` lays out what :class:`vizdl.figures.pooling.PoolFigure` draws —
+the input in a checkerboard of windows, an arrow, the larger output cells, the window's
+formula underneath — and turns each story step into :class:`vizdl.anim.scene.Play` s:
+the window moves, a max-pool's winning cell is filled and outlined (``winner``), the
+value flies into the output. :class:`SqueezeDiagram` sends each position of the 2x2
+blocks to its channel. Strings are the view's, colours the theme's roles.
 """
 from __future__ import annotations
 
-import os
+from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, TransformFromCopy, VGroup
 
-import numpy as np
-from manim import (DOWN, UP, AnimationGroup, Create, FadeIn, FadeOut, Square, Succession,
-                   TransformFromCopy, VGroup)
+from vizdl.anim.grid import NumberGrid, label
+from vizdl.anim.scene import Play
+from vizdl.styles.theme import LIGHT
+from vizdl.views.pooling import PoolView, SqueezeView
 
-from vizdl import ops
-from vizdl.anim.grid import OUTPUT_FILL, WINNER_COLOR, NumberGrid, format_value, label
-
-POOL_KINDS = ("max", "avg")
-#: Fill colours of the squeeze's output channels (and of the input cells feeding them).
-CHANNEL_FILLS = ("#cfe2f3", "#fde2c8", "#d5ecd4", "#e8daef")
-POOL_ENV = "VIZDL_POOL"
-_TITLES = {"max": "Max Pooling", "avg": "Average Pooling", "squeeze": "Invertible Pooling (Squeeze)"}
+CELL = 0.55
+GAP = 1.4
+NAME_SIZE = 24
+TEXT_SIZE = 28
+SWEEP_STEP, SWEEP_MAX = 0.4, 7.0
 
 
-def pool_title(kind: str) -> str:
-    """The notes' slide title of a pooling kind (``max``, ``avg`` or ``squeeze``)."""
-    if kind not in _TITLES:
-        raise ValueError(f"kind must be one of {sorted(_TITLES)}, got {kind!r}")
-    return _TITLES[kind]
-
-
-def kinds_from_env(environ=None) -> tuple[str, ...]:
-    """Kinds listed in ``$VIZDL_POOL`` (e.g. ``"max,squeeze"``), else max, avg and squeeze."""
-    spec = (environ if environ is not None else os.environ).get(POOL_ENV, "").strip()
-    kinds = tuple(k.strip() for k in spec.split(",") if k.strip()) or ("max", "avg", "squeeze")
-    for kind in kinds:
-        pool_title(kind)
-    return kinds
-
-
-def _notes_input(x) -> np.ndarray:
-    values = ops.NOTES_EXAMPLE if x is None else np.asarray(x, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"x must be a 2-D array (H, W), got shape {values.shape}")
-    return values
+def _output_cell(rows: int, out_rows: int) -> float:
+    """Side of an output cell, in input cells: larger for a smaller output (as in the figure)."""
+    return min(max(0.75 * rows / out_rows, 1.0), 2.0)
 
 
 class PoolingDiagram(VGroup):
-    """Input grid, pooling window and output grid of max or average pooling.
-
-    Parameters
-    ----------
-    x : array_like, shape (H, W), optional
-        Defaults to the notes' 8x8 example.
-    kind : {"max", "avg"}
-    kernel, stride : int
-        As in :func:`vizdl.ops.max_pool` (``stride`` defaults to ``kernel``).
+    """Every mobject of a max or average :class:`vizdl.views.pooling.PoolView`, laid out.
 
     Attributes
     ----------
-    output : numpy.ndarray
-        The pooled values.
-    argmax : numpy.ndarray or None
-        Flat input index of each window's maximum (max pooling only).
-    windows : list of vizdl.ops.Window
+    input, output : NumberGrid
+        The output starts empty.
+    names : dict of str -> VGroup
+    formulas : dict of int -> VGroup
+        The formula of each detailed window (``max(...) = v`` or ``(... ) / 4 = v``).
+    summary : VGroup
+    window, target : VMobject
     """
 
-    def __init__(self, x=None, *, kind: str = "max", kernel: int = 2, stride: int | None = None,
-                 max_grid: float = 4.8, **kwargs):
+    def __init__(self, view: PoolView, theme=LIGHT, **kwargs):
         super().__init__(**kwargs)
-        if kind not in POOL_KINDS:
-            raise ValueError(f"kind must be one of {POOL_KINDS}, got {kind!r}")
-        self.x, self.kind = _notes_input(x), kind
-        self.kernel, self.stride = kernel, stride
-        self.windows = ops.pool_windows(self.x.shape, kernel, stride)
-        if kind == "max":
-            self.output, self.argmax = ops.max_pool(self.x, kernel, stride)
-        else:
-            self.output, self.argmax = ops.avg_pool(self.x, kernel, stride), None
-        cell = min(0.6, max_grid / max(self.x.shape))
-        self.input_grid = NumberGrid(self.x, cell_size=cell, decimals=2, min_decimals=1,
-                                     font_size=34 * cell)
-        out_cell = min(0.95, 4.0 / max(self.output.shape))
-        self.output_grid = NumberGrid(np.full(self.output.shape, np.nan), cell_size=out_cell,
-                                      fill=OUTPUT_FILL, decimals=4, min_decimals=1,
-                                      font_size=22 * out_cell / 0.95)
-        self.captions = self._captions()
+        self.view, self.theme = view, theme
+        ink = theme.color("ink")
+        (h, _), (oh, _) = view.input.shape, view.output.shape
+        self.input = NumberGrid(view.input, theme, cell_size=CELL)
+        self.output = NumberGrid(view.output, theme, cell_size=CELL * _output_cell(h, oh), texts=False,
+                                 roles="empty", font_size=44 * CELL)
+        self.names = {key: label(text.text, NAME_SIZE, ink) for key, text in view.names.items()}
+        self.arrow = label("→", 48, ink)
+        detailed = [int(i.split("-")[1]) for step in view.story for i in step.reveal if i.startswith("formula-")]
+        self.formulas = {k: self._formula(k) for k in detailed}
+        self.summary = label(view.summary.text, TEXT_SIZE, ink, merged=True)
         self._layout()
         self.window = self.window_at(0)
-        self.marker = self.output_grid.window([0], [0], stroke_width=4)
-        self.winners = VGroup()
-        self.add(self.input_grid, self.output_grid, self.captions)
+        self.target = self.output.window([0], [0], stroke_width=5)
+        self.add(self.input, self.output, *self.names.values(), self.arrow, *self.formulas.values(), self.summary,
+                 self.window, self.target)
+        self._shown = None
+        self._outlines = False
+        self.outputs: dict = {}   # (i, j) -> overlay written on the output
+        self.winners: dict = {}   # input (row, col) -> (overlay, outline) of a max-pool winner
 
-    def _captions(self) -> VGroup:
-        h, w = self.x.shape
-        oh, ow = self.output.shape
-        k, s = self.kernel, self.stride or self.kernel
-        return VGroup(label(f"input {h}×{w}", 24),
-                      label(f"{self.kind} pooling {k}×{k}, stride {s}: output {oh}×{ow}", 24))
+    def _formula(self, k: int) -> VGroup:
+        window, ink = self.view.windows[k], self.theme.color("ink")
+        group = VGroup(label(f"{window.lead} {window.body}", TEXT_SIZE, ink, merged=True),
+                       label(window.result, TEXT_SIZE, ink, merged=True))
+        group.arrange(RIGHT, buff=0.12)
+        group.text = window.text
+        return group
 
     def _layout(self) -> None:
-        self.input_grid.move_to([-3.6, -0.35, 0])
-        self.output_grid.move_to([3.6, -0.35, 0])
-        for caption, grid in zip(self.captions, (self.input_grid, self.output_grid)):
-            caption.next_to(grid, UP, buff=0.2)
+        self.output.next_to(self.input, RIGHT, buff=GAP)
+        self.arrow.move_to((self.input.get_right() + self.output.get_left()) / 2)
+        for key, grid in (("input", self.input), ("output", self.output)):
+            self.names[key].next_to(grid, UP, buff=0.15)
+        texts = VGroup(*self.formulas.values(), self.summary)
+        for text in texts:
+            text.next_to(VGroup(self.input, self.output), DOWN, buff=0.4)
+        if self.summary.width > VGroup(self.input, self.output).width:
+            self.summary.scale_to_fit_width(VGroup(self.input, self.output).width)
 
-    @property
-    def step_count(self) -> int:
-        """Number of pooling windows (= output cells)."""
-        return len(self.windows)
+    def window_at(self, k: int):
+        """The outline of window ``k`` on the input."""
+        window = self.view.windows[k]
+        return self.input.window(window.rows, window.cols, stroke_width=6)
 
-    def window_at(self, index: int):
-        """Outline of window ``index`` on the input."""
-        win = self.windows[index]
-        return self.input_grid.window(win.rows, win.cols)
+    def frame(self) -> VGroup:
+        """What the setup shows."""
+        return VGroup(self.input, self.output, *self.names.values(), self.arrow)
 
-    def winner(self, index: int) -> tuple[int, int]:
-        """Input cell ``(row, col)`` holding the maximum of window ``index`` (max pooling)."""
-        i, j = self.windows[index].index
-        return tuple(int(v) for v in np.unravel_index(self.argmax[i, j], self.x.shape))
+    def plays(self, step) -> list:
+        """The :class:`Play` s of one story step (setup, window-k, sweep, summary)."""
+        if step.name == "setup":
+            return [Play([FadeIn(self.frame())], 1.5)]
+        if step.name.startswith("window-"):
+            return self._detail(int(step.name.split("-")[1]))
+        if step.name == "sweep":
+            return self._sweep([int(i.split("-")[1]) for i in step.reveal if i.startswith("output-")])
+        if step.name == "summary":
+            leave = [FadeOut(self.window), FadeOut(self.target)] if self._outlines else []
+            leave += [FadeOut(self._shown)] if self._shown is not None else []
+            self._shown, self._outlines = None, False
+            return [Play([*leave, FadeIn(self.summary)], 1.2)]
+        raise ValueError(f"step {step.name!r} of the pooling story has no plays")
 
-    def winner_mark(self, index: int) -> Square:
-        """Red outline and fill of the winning cell of window ``index``."""
-        cell = self.input_grid.get_cell(*self.winner(index))
-        mark = Square(cell.width * 0.9, stroke_color=WINNER_COLOR, stroke_width=4)
-        return mark.move_to(cell.get_center())
+    def _output(self, k: int):
+        """The overlay writing window ``k``'s output cell (fill and number), recorded as written."""
+        index = self.view.windows[k].index
+        overlay = self.outputs[index] = self.output.overlay(*index)
+        return overlay
 
-    def average_text(self, index: int) -> VGroup:
-        """``(a + b + c + d) / 4`` and ``= mean`` lines of window ``index`` (average pooling)."""
-        win = self.windows[index]
-        values = [format_value(self.x[r, c], 2, 1) for r, c in win.cells()]
-        i, j = win.index
-        line = VGroup(label(f"({' + '.join(values)}) / {len(values)}", 26),
-                      label(f"= {format_value(self.output[i, j], 4, 1)}", 28))
-        line.arrange(DOWN, buff=0.15)
-        return line.next_to(self.output_grid, DOWN, buff=0.3)
+    def _winner(self, k: int) -> list:
+        """Max pooling: the winning cell of window ``k`` filled (``winner_fill``) and outlined (``winner``)."""
+        winner = self.view.windows[k].winner
+        if winner is None:
+            return []
+        overlay = self.input.overlay(*winner, "winner_fill")
+        mark = self.input.cell_marks([winner], "winner", stroke_width=5, inset=0.08)
+        self.winners[winner] = VGroup(overlay, mark)
+        return [FadeIn(overlay), Create(mark)]
 
-    def output_label(self, index: int) -> VGroup:
-        """Label of output cell ``index`` (not added)."""
-        i, j = self.windows[index].index
-        return self.output_grid.make_label(i, j, self.output[i, j])
+    def _move(self, k: int) -> list:
+        """The window's and the output cell's outlines to window ``k`` (drawn the first time)."""
+        cell = self.output.get_cell(*self.view.windows[k].index)
+        if not self._outlines:
+            self._outlines = True
+            return [Create(self.window.become(self.window_at(k))), Create(self.target.move_to(cell))]
+        return [self.window.animate.become(self.window_at(k)), self.target.animate.move_to(cell)]
 
-    def _move(self, index: int) -> list:
-        i, j = self.windows[index].index
-        return [self.window.animate.move_to(self.window_at(index)),
-                self.marker.animate.move_to(self.output_grid.get_cell(i, j))]
+    def _detail(self, k: int) -> list:
+        gone = [FadeOut(self._shown)] if self._shown is not None else []
+        formula = self._shown = self.formulas[k]
+        winner = self.view.windows[k].winner
+        moves = [*self._move(k), *gone, FadeIn(formula), *self._winner(k)]
+        source = self.winners[winner][0][1] if winner is not None else formula[1]
+        result = self._output(k)
+        return [Play(moves, 1.2), Play([TransformFromCopy(source, result[1]), FadeIn(result[0])], 1.0)]
 
-    def detail_step(self, index: int, previous=None):
-        """Yield the ``play`` lists of one window shown in detail; returns what stays on screen."""
-        result = self.output_label(index)
-        gone = [FadeOut(previous)] if previous is not None else []
-        if self.kind == "max":
-            mark = self.winner_mark(index)
-            yield [AnimationGroup(*self._move(index), *gone, Create(mark), run_time=0.7)]
-            source = self.input_grid.get_label(*self.winner(index))
-            yield [TransformFromCopy(source, result, run_time=0.6)]
-            self.winners.add(mark)
-            shown = None
-        else:
-            shown = self.average_text(index)
-            yield [AnimationGroup(*self._move(index), *gone, FadeIn(shown), run_time=0.7)]
-            yield [TransformFromCopy(shown[-1], result, run_time=0.6)]
-        self._keep(index, result)
-        return shown
-
-    def fast_steps(self, indices, run_time: float = 0.15):
-        """Yield one ``play`` list sweeping the window over ``indices``."""
-        labels = [self.output_label(i) for i in indices]
-        marks = [self.winner_mark(i) for i in indices] if self.kind == "max" else []
-        parts = []
-        for n, index in enumerate(indices):
-            extra = [FadeIn(marks[n])] if marks else []
-            parts.append(AnimationGroup(*self._move(index), FadeIn(labels[n]), *extra,
-                                        run_time=run_time))
-        yield [Succession(*parts)]
-        for index, text in zip(indices, labels):
-            self._keep(index, text)
-        self.winners.add(*marks)
-
-    def animate_steps(self, detailed: int = 2, fast_run_time: float = 2.4):
-        """Yield every ``play`` list: ``detailed`` windows in detail, then the rest quickly."""
-        shown = None
-        detailed = min(detailed, self.step_count)
-        for index in range(detailed):
-            shown = yield from self.detail_step(index, shown)
-        if shown is not None:
-            yield [FadeOut(shown, run_time=0.3)]
-        rest = list(range(detailed, self.step_count))
-        if rest:
-            yield from self.fast_steps(rest, min(0.25, fast_run_time / len(rest)))
-
-    def _keep(self, index: int, text: VGroup) -> None:
-        i, j = self.windows[index].index
-        self.output_grid.set_value(i, j, self.output[i, j], text)
+    def _sweep(self, indices) -> list:
+        gone = [FadeOut(self._shown)] if self._shown is not None else []
+        self._shown = None
+        step = min(SWEEP_STEP, SWEEP_MAX / max(len(indices), 1))
+        plays = [Play(gone, 0.4)] if gone else []
+        for k in indices:  # one play per window, its outlines on top: manim redraws only what it changes
+            plays.append(Play([*self._move(k), *self._winner(k), FadeIn(self._output(k))], step,
+                              add=[self.window, self.target]))
+        return plays
 
 
 class SqueezeDiagram(VGroup):
-    """Space-to-depth: an ``(H, W)`` input becomes ``factor**2`` channels of ``(H/f, W/f)``.
+    """Every mobject of a :class:`vizdl.views.pooling.SqueezeView`: the input coloured by channel, four channels."""
 
-    Input cells are coloured by the output channel they go to,
-    ``channel = (row % f) * f + (col % f)`` (:func:`vizdl.ops.squeeze_pool`'s order).
-
-    Attributes
-    ----------
-    output : numpy.ndarray, shape (f*f, H/f, W/f)
-    channel_grids : VGroup of NumberGrid
-    """
-
-    def __init__(self, x=None, *, factor: int = 2, max_grid: float = 4.8, **kwargs):
+    def __init__(self, view: SqueezeView, theme=LIGHT, **kwargs):
         super().__init__(**kwargs)
-        self.x, self.factor = _notes_input(x), factor
-        self.output = ops.squeeze_pool(self.x, factor)
-        if len(self.output) > len(CHANNEL_FILLS):
-            raise ValueError(f"factor must give at most {len(CHANNEL_FILLS)} channels to draw "
-                             f"(factor 2), got factor {factor!r}")
-        rows, cols = np.indices(self.x.shape)
-        self.channel_of = (rows % factor) * factor + cols % factor
-        fills = np.array(CHANNEL_FILLS, dtype=object)[self.channel_of]
-        cell = min(0.6, max_grid / max(self.x.shape))
-        self.input_grid = NumberGrid(self.x, cell_size=cell, fills=fills, decimals=2, min_decimals=1,
-                                     font_size=34 * cell)
-        out_cell = min(0.55, 2.2 / max(self.output.shape[1:]))
-        self.channel_grids = VGroup(*(NumberGrid(channel, cell_size=out_cell, fill=fill,
-                                                 decimals=2, min_decimals=1,
-                                                 font_size=34 * out_cell)
-                                      for channel, fill in zip(self.output, CHANNEL_FILLS)))
-        self.captions = self._captions()
+        self.view, self.theme = view, theme
+        ink = theme.color("ink")
+        self.input = NumberGrid(view.input, theme, cell_size=CELL)
+        self.channels = VGroup(*(NumberGrid(grid, theme, cell_size=CELL, texts=False) for grid in view.channels))
+        self.names = {key: label(text.text, NAME_SIZE if key in ("input", "output") else 20, ink)
+                      for key, text in view.names.items()}
+        self.arrow = label("→", 48, ink)
+        self.summary = label(view.summary.text, TEXT_SIZE, ink, merged=True)
         self._layout()
-        self.add(self.input_grid, self.captions[0])
-
-    def _captions(self) -> VGroup:
-        c, h, w = self.output.shape
-        names = VGroup(*(label(f"channel {k}", 22) for k in range(c)))
-        return VGroup(label(f"input 1×{self.x.shape[0]}×{self.x.shape[1]}", 24),
-                      label(f"output {c}×{h}×{w}", 24), names)
+        self.add(self.input, self.channels, *self.names.values(), self.arrow, self.summary)
+        self.written: dict = {}   # (channel, i, j) -> label moved there
 
     def _layout(self) -> None:
-        self.input_grid.move_to([-3.6, -0.35, 0])
-        self.captions[0].next_to(self.input_grid, UP, buff=0.2)
-        cols = self.factor
-        self.channel_grids.arrange_in_grid(rows=len(self.output) // cols, cols=cols,
-                                           buff=(0.5, 0.55))
-        self.channel_grids.move_to([3.6, -0.55, 0])
-        for name, grid in zip(self.captions[2], self.channel_grids):
-            name.next_to(grid, UP, buff=0.1)
-        self.captions[1].next_to(self.channel_grids, UP, buff=0.5)
+        self.channels.arrange_in_grid(rows=2, cols=2, buff=(0.45, 0.6))
+        self.channels.next_to(self.input, RIGHT, buff=GAP).align_to(self.input, DOWN)
+        self.arrow.move_to((self.input.get_right() + self.channels.get_left()) / 2)
+        self.names["input"].next_to(self.input, UP, buff=0.15)
+        for k, grid in enumerate(self.channels):
+            self.names[f"channel-{k}"].next_to(grid, UP, buff=0.08)
+        self.names["output"].next_to(VGroup(self.channels, *(self.names[f"channel-{k}"] for k in range(2))), UP,
+                                     buff=0.15)
+        everything = VGroup(self.input, self.channels)
+        self.summary.next_to(everything, DOWN, buff=0.4)
+        if self.summary.width > everything.width:
+            self.summary.scale_to_fit_width(everything.width)
 
-    def sources(self, channel: int) -> VGroup:
-        """Input labels feeding ``channel``, in the channel's row-major order."""
-        rows, cols = np.nonzero(self.channel_of == channel)
-        return VGroup(*(self.input_grid.get_label(r, c) for r, c in zip(rows, cols)))
+    def sources(self, channel: int) -> list:
+        """Input cells feeding ``channel``, in the channel's row-major order."""
+        rows, cols = self.view.channels[channel].shape
+        a, b = divmod(channel, 2)
+        return [(2 * i + a, 2 * j + b) for i in range(rows) for j in range(cols)]
 
-    def animate_steps(self):
-        """Yield the ``play`` lists: channel grids appear, then each channel's values travel."""
-        cells = VGroup(*(grid.cells for grid in self.channel_grids))
-        yield [FadeIn(cells, self.captions[1], self.captions[2], run_time=0.6)]
-        for channel, grid in enumerate(self.channel_grids):
-            yield [TransformFromCopy(self.sources(channel), grid.labels, run_time=0.9)]
-        self.add(self.channel_grids, self.captions[1:])
+    def plays(self, step) -> list:
+        """The :class:`Play` s of one story step (setup, channel-k, summary)."""
+        if step.name == "setup":
+            return [Play([FadeIn(VGroup(self.input, self.names["input"]))], 1.2),
+                    Play([FadeIn(VGroup(self.arrow, self.names["output"], *(c.cells for c in self.channels),
+                                        *(self.names[f"channel-{k}"] for k in range(len(self.channels)))))], 1.0)]
+        if step.name.startswith("channel-"):
+            k = int(step.name.split("-")[1])
+            grid = self.channels[k]
+            moves = []
+            cells = [(i, j) for i in range(grid.shape[0]) for j in range(grid.shape[1])]
+            for (i, j), (r, c) in zip(cells, self.sources(k)):
+                new = self.written[(k, i, j)] = grid.make_label(i, j)
+                moves.append(TransformFromCopy(self.input.get_label(r, c), new))
+            return [Play(moves, 2.0)]
+        if step.name == "summary":
+            return [Play([FadeIn(self.summary)], 1.2)]
+        raise ValueError(f"step {step.name!r} of the squeeze story has no plays")
 
 
-__all__ = ["PoolingDiagram", "SqueezeDiagram", "POOL_KINDS", "CHANNEL_FILLS", "pool_title",
-           "kinds_from_env"]
+__all__ = ["PoolingDiagram", "SqueezeDiagram"]

@@ -183,6 +183,10 @@ class LectureScene(Scene):
         self.open_section(beat)
         caption = self.caption_for(beat.caption)
         swap = [FadeIn(caption)] + ([FadeOut(self.caption_mobject)] if self.caption_mobject is not None else [])
+        if self.caption_mobject is not None:
+            # on top of the list: manim redraws every mobject above a moving one, so a caption
+            # fading low in the list would redraw the whole picture at every frame
+            self.bring_to_front(self.caption_mobject)
         self.caption_mobject = caption
         speed = 1.0 if self.pace == "lecture" else PREVIEW_SPEED
         plays = list(beat.plays) or [Play((), 0.5)]
@@ -203,6 +207,10 @@ class LectureScene(Scene):
             self.next_slide(beat.name, notes=beat.caption)
         else:
             self.next_section(beat.name)
+
+    def content_mobjects(self) -> list:
+        """What is on screen besides the title and the caption (e.g. to fade out before a new part)."""
+        return [m for m in self.mobjects if m is not self.caption_mobject and m is not self.title_mobject]
 
     # -- layout -------------------------------------------------------------------------
     def show_title(self, title, *, font_size: float = TITLE_SIZE) -> Mobject:
@@ -262,7 +270,7 @@ def wrapped_text(text: str, width: float, *, font_size: float = CAPTION_SIZE, co
         per_char = full.width / max(len(text), 1)
         chars = max(int(width / per_char), 8)
         lines = textwrap.wrap(text, chars) or [""]
-        group = VGroup(*(glyphs(line, size, color) for line in lines)).arrange(DOWN, buff=0.12)
+        group = VGroup(*(glyphs(line, size, color, merged=True) for line in lines)).arrange(DOWN, buff=0.12)
         if (len(lines) <= max_lines and group.width <= width) or size <= 16:
             fit_width(group, width)
             group.text = text

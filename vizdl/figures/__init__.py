@@ -3,9 +3,8 @@ from vizdl.figures.attention import (
     attention_grid, attention_heatmap, attention_over_steps, attention_rollout, attention_steps,
     head_view, image_attention, patch_attention,
 )
-from vizdl.figures.conv import (
-    conv_diagram, conv_steps_panel, conv_transpose_diagram, multichannel_conv_diagram,
-)
+from vizdl.figures.conv import conv_diagram, conv_steps_panel, padding_modes_diagram
+from vizdl.figures.conv_channels import conv_transpose_diagram, multichannel_conv_diagram
 from vizdl.figures.activations import activation_curve, activation_grid, activation_plot
 from vizdl.figures.boundary import (
     decision_boundary, decision_boundary_grid, perceptron_learning, perceptron_updates, perceptron_xor,
@@ -36,6 +35,7 @@ __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
     "attention_steps", "head_view", "image_attention", "patch_attention",
     "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
+    "padding_modes_diagram",
     "activation_curve", "activation_grid", "activation_plot", "decision_boundary",
     "decision_boundary_grid", "perceptron_learning", "perceptron_updates", "perceptron_xor",
     "lr_curve", "metric_curve", "training_curves", "descent_1d", "descent_2d", "descent_path",

@@ -1,153 +1,112 @@
-"""Pooling diagrams on the notes' 8x8 example: max (winner marked), average, squeeze.
+"""Pooling diagrams: painters of :mod:`vizdl.views.pooling` (max, average, squeeze), as the scene and GIFs are.
 
-Values come from :mod:`vizdl.ops`; artists carry a ``gid`` like the convolution diagrams
-(``"input-cell"``, ``"output-cell"``, ``"winner"``, ``"window"``, ``"channel-cell"``).
+The notes' 8x8 matrix by default. Strings are the view's, colours the theme's roles:
+windows in a light checkerboard (``cell`` / ``block_alt``), the current window outlined
+(``window``), output cells ``output`` once written, a max-pool's winning cells filled and
+outlined (``winner_fill``, ``winner``); the squeeze colours each cell by the channel it
+goes to (``block k``). Output cells are larger than input cells so averages such as
+``0.475`` stay readable. Artists carry a ``gid`` (``"input-cell"``, ``"output-value"``,
+``"winner"``, ``"window"``, ``"target"``, ``"formula"``, ``"channel-value"``...).
 """
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.patches import Rectangle
 
-from vizdl import ops
-from vizdl.figures.conv import (
-    WINDOW, WINDOW_FILL, DONE_FILL, _new_axes, cell_points, draw_cells, format_value,
-    value_fontsize,
-)
-from vizdl.ops._checks import as_image, check_choice
+from vizdl.figures.grid import GridArtists, TextFrame, cell_fontsize, new_grid_axes, text_size
+from vizdl.figures.paint import FONT_SIZES, theme_for
+from vizdl.ops._checks import check_choice
+from vizdl.views.pooling import POOL_KINDS, PoolView, SqueezeView, pool_view, squeeze_view
 
-POOL_KINDS = ("max", "avg", "squeeze")
-BLOCK_TINTS = ("#fde0dd", "#e0f3db", "#deebf7", "#fff2cc")  # one per position in a 2x2 block
-WINNER = "#d62728"
+GAP = 2.0  # cells between the input and the output (holding the arrow)
 
 
-def _pool_values(x, kind, kernel, stride):
-    if kind == "max":
-        return ops.max_pool(x, kernel, stride)
-    return ops.avg_pool(x, kernel, stride), None
+def _output_cell(input_rows: int, output_rows: int) -> float:
+    """Side of an output cell, in input cells: larger for a smaller output, between 1 and 2."""
+    return float(np.clip(0.75 * input_rows / output_rows, 1.0, 2.0))
 
 
-class PoolDrawing:
-    """Max or average pooling diagram whose step can be changed (figures and GIFs).
+class PoolFigure:
+    """A max or average pooling view painted on one Axes, at any window (figures, GIF frames).
 
-    ``show_step(k)`` outlines window ``k`` (row-major) and fills the output up to it.
+    :meth:`show_step` outlines window ``k`` and fills the output up to it.
     """
 
-    def __init__(self, x=None, *, kind="max", kernel=2, stride=None, ax=None, decimals=None):
-        check_choice(kind, "kind", ("max", "avg"))
-        self.x = ops.NOTES_EXAMPLE if x is None else as_image(x, "x")
-        if self.x.ndim != 2:
-            raise ValueError(f"x must have shape (H, W), got shape {self.x.shape}")
-        self.kind = kind
-        self.windows = ops.pool_windows(self.x.shape, kernel, stride)
-        self.output, self.argmax = _pool_values(self.x, kind, kernel, stride)
-        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0):
-            raise ValueError(f"decimals must be None or an integer >= 0, got {decimals!r}")
-        self.decimals = decimals
-        self.ax = _new_axes(ax)
-        self._draw()
+    def __init__(self, view: PoolView, ax=None):
+        self.view, self.ax = view, new_grid_axes(ax)
+        self.theme = theme_for(self.ax)
+        (h, w), (oh, ow) = view.input.shape, view.output.shape
+        self.out_cell = _output_cell(h, oh)
+        self.frame = TextFrame(self.ax, w + GAP + ow * self.out_cell, max(h, oh * self.out_cell), view.title.text,
+                            [win.text for win in view.windows] + [view.summary.text])
+        self.width, self.height, self.scale = self.frame.width, self.frame.height, self.frame.scale
+        self._draw(self.frame.head, self.frame.foot)
+        self.show_step(None)
 
-    def text(self, value) -> str:
-        """Cell text: exact values (``decimals=None``) or rounded to ``decimals``."""
-        return format_value(value, 3) if self.decimals is None else f"{value:.{self.decimals}f}"
+    def _draw(self, head: float, foot: float) -> None:
+        view, ax, theme = self.view, self.ax, self.theme
+        (h, w), (oh, ow) = view.input.shape, view.output.shape
+        left = (self.width - (w + GAP + ow * self.out_cell)) / 2
+        top = self.height - head
+        in_size = cell_fontsize(self.scale, view.input.texts.ravel(), largest=1.2 * text_size("title"))
+        out_size = cell_fontsize(self.scale * self.out_cell, view.output.texts.ravel(),
+                                 largest=1.4 * text_size("title"))
+        self.input = GridArtists(ax, view.input, (left, top), theme, fontsize=in_size, gid="input")
+        x_out = left + w + GAP
+        self.output = GridArtists(ax, view.output, (x_out, top - (h - oh * self.out_cell) / 2), theme,
+                                  cell=self.out_cell, fontsize=out_size, gid="output", texts=False)
+        ink = theme.color("ink")
+        ax.text(self.width / 2, self.height, self.frame.title, ha="center", va="top", color=ink,
+                fontsize=FONT_SIZES["title"], gid="title")
+        for name, grid in (("input", self.input), ("output", self.output)):
+            ax.text(grid.origin[0] + grid.width / 2, grid.origin[1] + 0.15, view.names[name].text, ha="center",
+                    va="bottom", color=ink, fontsize=FONT_SIZES["body"], gid=f"name-{name}")
+        ax.text(left + w + GAP / 2, top - h / 2, "→", ha="center", va="center", color=ink, fontsize="xx-large")
+        self.formula = ax.text(self.width / 2, foot / 2, "", ha="center", va="center", color=ink,
+                               fontsize=FONT_SIZES["body"], gid="formula")
+        win = view.windows[0]
+        self.window = self.input.outline(win.rows, win.cols, "window", linewidth=4, gid="window")
+        self.target = self.output.outline([0], [0], "window", linewidth=4, gid="target")
+        self.winners = [self.input.outline([w_.winner[0]], [w_.winner[1]], "winner", linewidth=3, gid="winner",
+                                           inset=0.08) if w_.winner else None for w_ in view.windows]
 
-    def _draw(self):
-        ax, (h, w), (oh, ow) = self.ax, self.x.shape, self.output.shape
-        self.out_x = w + 2.2
-        width, top, bottom = self.out_x + ow, h / 2 + 2.0, -h / 2 - 1.4
-        ax.set_xlim(-0.2, width + 0.2)
-        ax.set_ylim(bottom, top)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        cell = cell_points(ax, width + 0.4, top - bottom)
-        fs = value_fontsize(cell, [self.text(v) for v in self.output.ravel()] + ["0.0"])
-        label = float(np.clip(0.55 * cell, 10, 22))
-        tints = self._tints()
-        self.input_patches, _ = draw_cells(ax, self.x, (0, h / 2), gid="input-cell", fontsize=fs)
-        for (r, c), tint in tints.items():
-            self.input_patches[r][c].set_facecolor(tint)
-        empty = [[""] * ow for _ in range(oh)]
-        self.output_patches, self.output_texts = draw_cells(
-            ax, self.output, (self.out_x, oh / 2), gid="output-cell", fontsize=fs, texts=empty)
-        name = "Max Pooling" if self.kind == "max" else "Average Pooling"
-        ax.text(w / 2, h / 2 + 0.3, f"input {h}×{w}", ha="center", va="bottom", fontsize=label)
-        ax.text(self.out_x + ow / 2, oh / 2 + 0.3, f"output {oh}×{ow}", ha="center",
-                va="bottom", fontsize=label)
-        ax.text(w + 1.1, 0, "→", ha="center", va="center", fontsize=1.6 * label)
-        ax.text(width / 2, top, name, ha="center", va="top", fontsize=1.2 * label, gid="title")
-        self.caption = ax.text(width / 2, bottom + 0.1, "", ha="center", va="bottom",
-                               fontsize=label, gid="sum")
-        self.window = Rectangle((0, 0), 1, 1, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
-                                gid="window")
-        self.target = Rectangle((0, 0), 1, 1, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
-                                gid="target")
-        ax.add_patch(self.window)
-        ax.add_patch(self.target)
-        self.winners = [self._winner_marker(k) for k in range(len(self.windows))]
+    @property
+    def step_count(self) -> int:
+        """Number of windows (= output cells)."""
+        return len(self.view.windows)
 
-    def _tints(self):
-        """Checkerboard of two light tints over the windows so blocks are easy to tell apart."""
-        tints = {}
-        for win in self.windows:
-            i, j = win.index
-            for cell in win.cells():
-                tints.setdefault(cell, ("#f0f0f0", "#ffffff")[(i + j) % 2])
-        return tints
-
-    def _winner_marker(self, k):
-        if self.argmax is None:
-            return None
-        r, c = divmod(int(self.argmax.ravel()[k]), self.x.shape[1])
-        marker = Rectangle((c + 0.08, self.x.shape[0] / 2 - r - 0.92), 0.84, 0.84, fill=False,
-                           edgecolor=WINNER, lw=3, zorder=4, gid="winner", visible=False)
-        self.ax.add_patch(marker)
-        return marker
-
-    def caption_text(self, k: int) -> str:
-        """``max(0.2, 1.0, 0.7, 0.3) = 1.0`` or ``(0.2 + ...) / 4 = 0.55`` for window ``k``."""
-        win = self.windows[k]
-        values = [self.x[r, c] for r, c in win.cells()]
-        listed = ", ".join(format_value(v) for v in values)
-        i, j = win.index
-        if self.kind == "max":
-            return f"out[{i},{j}] = max({listed}) = {self.text(self.output[i, j])}"
-        summed = " + ".join(format_value(v) for v in values)
-        return f"out[{i},{j}] = ({summed}) / {len(values)} = {self.text(self.output[i, j])}"
+    def show_step(self, step: int | None) -> None:
+        """Outline window ``step`` and show the outputs up to it (``None``: empty; ``step_count``: all)."""
+        n = self.step_count
+        done = -1 if step is None else min(step, n - 1)
+        active = step is not None and 0 <= step < n
+        for k, window in enumerate(self.view.windows):
+            self.output.set_role(*window.index, None if k <= done else "empty")
+            self.output.show_text(*window.index, k <= done)
+            if window.winner is not None:
+                self.input.set_role(*window.winner, "winner_fill" if k <= done else None)
+                self.winners[k].set_visible(k <= done)
+        self.window.set_visible(active)
+        self.target.set_visible(active)
+        text = self.view.windows[step].text if active else self.view.summary.text if done >= 0 else ""
+        self.formula.set_text(self.frame.texts.get(text, text))
+        if active:
+            window = self.view.windows[step]
+            self.input.move_outline(self.window, window.rows, window.cols)
+            self.output.move_outline(self.target, [window.index[0]], [window.index[1]])
 
     def moving_artists(self) -> list:
-        """Artists whose position or text follows the step (drawn per frame when blitting)."""
-        return [self.window, self.target, self.caption]
+        """Artists that follow the step (drawn per frame)."""
+        return [self.window, self.target, self.formula]
 
     def cursor_artists(self, step: int) -> list:
-        """What to draw over the background at ``step`` (window, target, caption)."""
+        """What frame ``step`` draws over the background."""
         return self.moving_artists()
 
     def cell_artists(self, step: int) -> list:
-        """The output cell written at ``step`` (and its winner marker), for blitting."""
-        i, j = self.windows[step].index
-        marker = [self.winners[step]] if self.winners[step] is not None else []
-        return [self.output_patches[i][j], self.output_texts[i][j]] + marker
-
-    def show_step(self, step: int | None) -> None:
-        """Outline window ``step`` and show outputs up to it (``None``: all, no window)."""
-        n = len(self.windows)
-        last = n - 1 if step is None else min(step, n - 1)
-        active = step is not None and 0 <= step < n
-        for k, win in enumerate(self.windows):
-            i, j = win.index
-            shown = k <= last
-            self.output_texts[i][j].set_text(self.text(self.output[i, j]) if shown else "")
-            self.output_patches[i][j].set_facecolor(
-                WINDOW_FILL if active and k == step else DONE_FILL if shown else "white")
-            if self.winners[k] is not None:
-                self.winners[k].set_visible(shown)
-        self.window.set_visible(active)
-        self.target.set_visible(active)
-        self.caption.set_text(self.caption_text(step) if active else "")
-        if active:
-            win, h = self.windows[step], self.x.shape[0]
-            self.window.set_bounds(win.cols[0], h / 2 - win.rows[-1] - 1, len(win.cols), len(win.rows))
-            i, j = win.index
-            self.target.set_xy((self.out_x + j, self.output.shape[0] / 2 - i - 1))
+        """The output cell written at ``step`` and, for max pooling, its winner (fill, number, outline)."""
+        window = self.view.windows[step]
+        winner = [] if window.winner is None else self.input.cell_artists([window.winner]) + [self.winners[step]]
+        return self.output.cell_artists([window.index]) + winner
 
 
 def pool_diagram(x=None, *, kind="max", kernel=2, stride=None, step=None, decimals=None, ax=None):
@@ -158,133 +117,131 @@ def pool_diagram(x=None, *, kind="max", kernel=2, stride=None, step=None, decima
     x : array_like (H, W), optional
         Defaults to :data:`vizdl.ops.NOTES_EXAMPLE`.
     kind : {"max", "avg"}
-        Max pooling marks each window's winning cell in red.
-    kernel, stride : int or (int, int)
+        Max pooling marks each window's winning cell.
+    kernel, stride : int
     step : int or None
-        Window (row-major) outlined; ``None`` shows the complete output.
+        Window (row-major) outlined, outputs filled up to it; ``None`` shows the complete output.
     decimals : int, optional
-        Round the output text (the notes use 1); exact values by default.
+        Decimals of the outputs (default: exact, 2 for max and 3 for average pooling).
+    ax : Axes, optional
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Axes
     """
-    drawing = PoolDrawing(x, kind=kind, kernel=kernel, stride=stride, ax=ax, decimals=decimals)
-    if step is not None and not 0 <= step < len(drawing.windows):
-        raise ValueError(f"step must be None or in [0, {len(drawing.windows)}), got {step}")
-    drawing.show_step(step)
+    view = pool_view(kind, x, kernel=kernel, stride=stride, decimals=decimals)
+    if step is not None and not 0 <= step < len(view.windows):
+        raise ValueError(f"step must be None or in [0, {len(view.windows)}), got {step}")
+    drawing = PoolFigure(view, ax)
+    drawing.show_step(len(view.windows) if step is None else step)
     return drawing.ax
 
 
-class SqueezeDrawing:
-    """Squeeze diagram whose step (one ``factor``² block of the input) can be changed.
+class SqueezeFigure:
+    """A squeeze view painted on one Axes: the input, coloured by channel, and the four channels.
 
-    Input cells are tinted by their position in the block; the ``factor``² output channels
-    carry the same tint, showing that no value is lost.
+    :meth:`show_step` outlines 2x2 block ``k`` (row-major) and fills the channels up to it.
     """
 
-    def __init__(self, x=None, *, factor=2, ax=None):
-        self.x = ops.NOTES_EXAMPLE if x is None else as_image(x, "x")
-        if self.x.ndim != 2:
-            raise ValueError(f"x must have shape (H, W), got shape {self.x.shape}")
-        self.output = ops.squeeze_pool(self.x, factor)
-        self.factor = int(np.sqrt(self.output.shape[0]))
-        self.ax = _new_axes(ax)
-        self._draw()
+    def __init__(self, view: SqueezeView, ax=None):
+        self.view, self.ax = view, new_grid_axes(ax)
+        self.theme = theme_for(self.ax)
+        (h, w), (ch, cw) = view.input.shape, view.channels[0].shape
+        self.channel_cell = _output_cell(h, 2 * ch + 1)
+        grids_h = max(h, 2 * ch * self.channel_cell + 1.0)
+        self.frame = TextFrame(self.ax, w + GAP + 2 * cw * self.channel_cell + 1.0, grids_h, view.title.text,
+                            [view.summary.text])
+        self.width, self.height, self.scale = self.frame.width, self.frame.height, self.frame.scale
+        self._draw(self.frame.head, self.frame.foot, 1.0)
+        self.show_step(None)
 
-    def _draw(self):
-        ax, x, out, f = self.ax, self.x, self.output, self.factor
-        (h, w), (c, oh, ow) = x.shape, out.shape
-        cols = int(np.ceil(np.sqrt(c)))
-        rows = -(-c // cols)
-        x0 = w + 2.2
-        width = x0 + cols * (ow + 0.8) - 0.8
-        height = max(h, rows * (oh + 1.2))
-        top, bottom = height / 2 + 1.6, -height / 2 - 0.3
-        ax.set_xlim(-0.2, width + 0.2)
-        ax.set_ylim(bottom, top)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        cell = cell_points(ax, width + 0.4, top - bottom)
-        fs = value_fontsize(cell, [format_value(v) for v in x.ravel()])
-        label = float(np.clip(0.55 * cell, 10, 22))
-        patches, _ = draw_cells(ax, x, (0, h / 2), gid="input-cell", fontsize=fs)
-        for r in range(h):
-            for col in range(w):
-                patches[r][col].set_facecolor(BLOCK_TINTS[((r % f) * f + col % f) % len(BLOCK_TINTS)])
-        ax.text(w / 2, h / 2 + 0.3, f"input 1×{h}×{w}", ha="center", va="bottom", fontsize=label)
-        ax.text(w + 1.1, 0, "→", ha="center", va="center", fontsize=1.6 * label)
-        self.channel_texts, self.channel_origins = [], []
-        for k in range(c):
-            gx = x0 + (k % cols) * (ow + 0.8)
-            gy = height / 2 - (k // cols) * (oh + 1.2) - 0.9
-            _, texts = draw_cells(ax, out[k], (gx, gy), gid="channel-cell", fontsize=fs,
-                                  facecolor=BLOCK_TINTS[k % len(BLOCK_TINTS)])
-            self.channel_texts.append(texts)
-            self.channel_origins.append((gx, gy))
-            ax.text(gx + ow / 2, gy + 0.2, f"channel {k}", ha="center", va="bottom", fontsize=label)
-        ax.text(width / 2, top, f"Invertible pooling (squeeze): 1×{h}×{w} → {c}×{oh}×{ow}",
-                ha="center", va="top", fontsize=1.2 * label, gid="title")
-        self.window = Rectangle((0, 0), f, f, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
-                                gid="window")
-        ax.add_patch(self.window)
-        self.targets = [Rectangle((0, 0), 1, 1, fill=False, edgecolor=WINDOW, lw=4, zorder=3,
-                                  gid="target") for _ in range(c)]
-        for target in self.targets:
-            ax.add_patch(target)
+    def _draw(self, head: float, foot: float, name: float) -> None:
+        view, ax, theme, ink = self.view, self.ax, self.theme, self.theme.color("ink")
+        (h, w), (ch, cw) = view.input.shape, view.channels[0].shape
+        c = self.channel_cell
+        left = (self.width - (w + GAP + 2 * cw * c + 1.0)) / 2
+        top = self.height - head
+        size = cell_fontsize(self.scale, view.input.texts.ravel(), largest=1.2 * text_size("title"))
+        self.input = GridArtists(ax, view.input, (left, top), theme, fontsize=size, gid="input")
+        x0 = left + w + GAP
+        channel_size = cell_fontsize(self.scale * c, view.input.texts.ravel(), largest=1.2 * text_size("title"))
+        self.channels = []
+        for k, grid in enumerate(view.channels):
+            origin = (x0 + (k % 2) * (cw * c + 1.0), top - (k // 2) * (ch * c + name))
+            artists = GridArtists(ax, grid, origin, theme, cell=c, fontsize=channel_size, gid="channel", texts=False)
+            self.channels.append(artists)
+            ax.text(origin[0] + artists.width / 2, origin[1] + 0.1, view.names[f"channel-{k}"].text, ha="center",
+                    va="bottom", color=ink, fontsize=FONT_SIZES["small"], gid="channel-name")
+        ax.text(self.width / 2, self.height, self.frame.title, ha="center", va="top", color=ink,
+                fontsize=FONT_SIZES["title"], gid="title")
+        ax.text(left + w / 2, top + 0.15, view.names["input"].text, ha="center", va="bottom", color=ink,
+                fontsize=FONT_SIZES["body"], gid="name-input")
+        ax.text(left + w + GAP / 2, top - h / 2, "→", ha="center", va="center", color=ink, fontsize="xx-large")
+        self.summary = ax.text(self.width / 2, foot / 2, self.frame.texts[view.summary.text], ha="center",
+                               va="center", color=ink, fontsize=FONT_SIZES["body"], gid="summary")
+        self.window = self.input.outline([0, 1], [0, 1], "window", linewidth=4, gid="window")
+        self.targets = [grid.outline([0], [0], "window", linewidth=3, gid="target") for grid in self.channels]
 
-    def __len__(self) -> int:
-        return self.output.shape[1] * self.output.shape[2]
+    @property
+    def step_count(self) -> int:
+        """Number of 2x2 blocks."""
+        return self.view.channels[0].values.size
+
+    def _block(self, step: int) -> tuple:
+        return divmod(step, self.view.channels[0].shape[1])
+
+    def show_step(self, step: int | None) -> None:
+        """Outline block ``step`` and fill the channels up to it (``None``: empty; ``step_count``: all)."""
+        n = self.step_count
+        done = -1 if step is None else min(step, n - 1)
+        active = step is not None and 0 <= step < n
+        for k in range(n):
+            for grid in self.channels:
+                grid.show_text(*self._block(k), k <= done)
+        for artist in [self.window, *self.targets]:
+            artist.set_visible(active)
+        self.summary.set_visible(done == n - 1 and not active)
+        if active:
+            i, j = self._block(step)
+            self.input.move_outline(self.window, [2 * i, 2 * i + 1], [2 * j, 2 * j + 1])
+            for target, grid in zip(self.targets, self.channels):
+                grid.move_outline(target, [i], [j])
 
     def moving_artists(self) -> list:
-        """Artists whose position follows the step (drawn per frame when blitting)."""
-        return [self.window] + self.targets
+        """Artists that follow the step."""
+        return [self.window, *self.targets, self.summary]
 
     def cursor_artists(self, step: int) -> list:
-        """What to draw over the background at ``step`` (block outline, channel targets)."""
+        """What frame ``step`` draws over the background."""
         return self.moving_artists()
 
     def cell_artists(self, step: int) -> list:
-        """The channel cells written at ``step``, for blitting."""
-        i, j = divmod(step, self.output.shape[2])
-        return [texts[i][j] for texts in self.channel_texts]
-
-    def show_step(self, step: int | None) -> None:
-        """Outline input block ``step`` and fill the channels up to it (``None``: all)."""
-        oh, ow = self.output.shape[1:]
-        last = len(self) - 1 if step is None else min(step, len(self) - 1)
-        active = step is not None and 0 <= step < len(self)
-        for k, texts in enumerate(self.channel_texts):
-            for idx in range(len(self)):
-                i, j = divmod(idx, ow)
-                texts[i][j].set_text(format_value(self.output[k, i, j]) if idx <= last else "")
-        for patch in [self.window] + self.targets:
-            patch.set_visible(active)
-        if active:
-            i, j = divmod(step, ow)
-            f, h = self.factor, self.x.shape[0]
-            self.window.set_xy((j * f, h / 2 - (i + 1) * f))
-            for target, (gx, gy) in zip(self.targets, self.channel_origins):
-                target.set_xy((gx + j, gy - i - 1))
+        """The channel cells written at ``step``."""
+        return [a for grid in self.channels for a in grid.cell_artists([self._block(step)])]
 
 
 def squeeze_diagram(x=None, *, factor=2, step=None, ax=None):
-    """Invertible pooling (squeeze): each position in a ``factor``² block becomes a channel.
+    """Invertible pooling (squeeze): each position in a 2x2 block becomes a channel.
 
     Parameters
     ----------
     x : array_like (H, W), optional
         Defaults to :data:`vizdl.ops.NOTES_EXAMPLE`.
     factor : int
+        2 (four channels, one colour each).
     step : int or None
         Block (row-major) outlined, channels filled up to it; ``None`` shows everything.
+    ax : Axes, optional
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Axes
     """
-    drawing = SqueezeDrawing(x, factor=factor, ax=ax)
-    drawing.show_step(step)
+    view = squeeze_view(x, factor=factor)
+    drawing = SqueezeFigure(view, ax)
+    if step is not None and not 0 <= step < drawing.step_count:
+        raise ValueError(f"step must be None or in [0, {drawing.step_count}), got {step}")
+    drawing.show_step(drawing.step_count if step is None else step)
     return drawing.ax
 
 
@@ -294,3 +251,6 @@ def pooling_diagram(x=None, *, kind="max", **kwargs):
     if kind == "squeeze":
         return squeeze_diagram(x, **kwargs)
     return pool_diagram(x, kind=kind, **kwargs)
+
+
+__all__ = ["PoolFigure", "SqueezeFigure", "pool_diagram", "pooling_diagram", "squeeze_diagram"]

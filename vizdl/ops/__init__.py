@@ -18,6 +18,7 @@ from vizdl.ops.channels import (
 )
 from vizdl.ops.conv import (
     ConvStep,
+    OutputSize,
     Window,
     conv2d,
     conv_output_size,
@@ -27,7 +28,9 @@ from vizdl.ops.conv import (
     conv_windows,
     example_input,
     example_kernel,
+    output_size_terms,
 )
+from vizdl.ops.conv_cases import NOTES_CASES, NOTES_MODES_CASE, ConvCase, notes_case, parse_cases
 from vizdl.ops.graph import (
     ExpressionGraph,
     GraphEdge,
@@ -53,7 +56,7 @@ from vizdl.ops.network import (
     network_diagram_data,
     select_neurons,
 )
-from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
+from vizdl.ops.padding import PADDING_MODES, pad, padding_copies, padding_mask, padding_source, padding_sources
 from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.compare import EpochCurves, epoch_curves
 from vizdl.ops.dropout import DropoutPass, dropout_masks
@@ -90,10 +93,11 @@ __all__ = [
     "channel_layers", "first_conv", "group_values", "is_mlp_chain", "mlp_chain", "parameter_groups",
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
-    "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel",
+    "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel", "OutputSize",
+    "output_size_terms", "ConvCase", "NOTES_CASES", "NOTES_MODES_CASE", "notes_case", "parse_cases",
     "EdgeSet", "LayerView", "NetworkDiagramData", "mlp_forward", "mlp_layers", "network_at_step",
     "network_diagram_data", "select_neurons",
-    "PADDING_MODES", "pad", "padding_mask", "padding_source",
+    "PADDING_MODES", "pad", "padding_copies", "padding_mask", "padding_source", "padding_sources",
     "NOTES_EXAMPLE", "avg_pool", "max_pool", "pool_output_size", "pool_windows",
     "squeeze_pool", "unsqueeze_pool",
     "Block", "architecture_blocks", "EpochCurves", "epoch_curves", "DropoutPass", "dropout_masks",

@@ -44,6 +44,56 @@ def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
     return _scalar_or_pair((size, kernel, stride, padding, dilation), out)
 
 
+@dataclass(frozen=True)
+class OutputSize:
+    """The output-size formula of one axis, with its terms: ``floor(numerator / stride) + 1``.
+
+    ``numerator = size + 2 padding - extent`` where ``extent = dilation (kernel - 1) + 1``
+    is the span of the kernel (the notes' KernelSize when not dilated).
+
+    >>> terms = output_size_terms(5, 3, stride=3, padding=1)
+    >>> terms.numerator, terms.exact, terms.value
+    (4, False, 2)
+    """
+
+    size: int
+    kernel: int
+    stride: int
+    padding: int
+    dilation: int
+
+    @property
+    def extent(self) -> int:
+        """Cells spanned by the (dilated) kernel."""
+        return self.dilation * (self.kernel - 1) + 1
+
+    @property
+    def numerator(self) -> int:
+        """``size + 2 padding - extent``: how far the kernel can move."""
+        return self.size + 2 * self.padding - self.extent
+
+    @property
+    def exact(self) -> bool:
+        """The stride divides the numerator (no floor needed)."""
+        return self.numerator % self.stride == 0
+
+    @property
+    def value(self) -> int:
+        """The output size."""
+        return self.numerator // self.stride + 1
+
+    @property
+    def unread(self) -> int:
+        """Cells at the end of the padded input that no window reaches (the floor drops them)."""
+        return self.numerator % self.stride
+
+
+def output_size_terms(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> OutputSize:
+    """The terms of :func:`conv_output_size` along one axis (ints), checked like it."""
+    conv_output_size(size, kernel, stride, padding, dilation)
+    return OutputSize(int(size), int(kernel), int(stride), int(padding), int(dilation))
+
+
 def conv_transpose_output_size(size, kernel, stride=1, padding=0, output_padding=0, dilation=1):
     """Output size ``(d_in - 1) s - 2 p + dil (k - 1) + output_padding + 1`` of a transposed conv.
 

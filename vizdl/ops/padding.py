@@ -73,3 +73,39 @@ def padding_source(size: int, padding: int, mode: str = "zeros") -> np.ndarray:
     if mode == "zeros":
         return np.pad(np.arange(n), p, mode="constant", constant_values=-1)
     return np.pad(np.arange(n), p, mode=_NUMPY_MODES[mode])
+
+
+def padding_sources(size, padding, mode: str = "zeros") -> np.ndarray:
+    """Input cell ``(row, col)`` each cell of the padded input holds; ``(-1, -1)`` for a zero.
+
+    Returns an int array of shape ``(H + 2 ph, W + 2 pw, 2)``: ``pad(x)[r, c] ==
+    x[sources[r, c, 0], sources[r, c, 1]]`` wherever the source is not ``-1``.
+
+    >>> padding_sources(3, 1, "replicate")[0, 0].tolist(), padding_sources(3, 1, "circular")[0, 0].tolist()
+    ([0, 0], [2, 2])
+    """
+    (h, w), (ph, pw) = as_size(size), check_padding(size, padding, mode)
+    rows, cols = padding_source(h, ph, mode), padding_source(w, pw, mode)
+    sources = np.stack(np.meshgrid(rows, cols, indexing="ij"), axis=-1)
+    sources[(sources < 0).any(axis=-1)] = -1
+    return sources
+
+
+def padding_copies(size, padding, mode: str = "zeros") -> list[tuple[int, int, int]]:
+    """How the padded rows and columns are made, as ``(axis, target, source)`` triples.
+
+    Padding is separable: every padded row ``target`` (axis 0) is a copy of the whole
+    padded row ``source`` (padded-input coordinates, corners included), then likewise for
+    columns (axis 1). ``zeros`` copies nothing (an empty list).
+
+    >>> padding_copies(5, 1, "reflect")
+    [(0, 0, 2), (0, 6, 4), (1, 0, 2), (1, 6, 4)]
+    """
+    (h, w), (ph, pw) = as_size(size), check_padding(size, padding, mode)
+    if mode == "zeros":
+        return []
+    copies = []
+    for axis, (n, p) in enumerate(((h, ph), (w, pw))):
+        source = padding_source(n, p, mode) + p
+        copies += [(axis, t, int(source[t])) for t in list(range(p)) + list(range(n + p, n + 2 * p))]
+    return copies

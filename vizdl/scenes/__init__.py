@@ -14,6 +14,9 @@ import importlib
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
+    "convolution": "vizdl.scenes.convolution:Convolution",
+    "padding_modes": "vizdl.scenes.convolution:PaddingModes",
+    "pooling": "vizdl.scenes.pooling:Pooling",
 }
 
 

@@ -14,9 +14,13 @@ role                      meaning
 positive / negative       sign of a weight, gradient or attribution (red / blue; white 0)
 gradient                  a derivative written as a number (dl/dx_i, df/dnode)
 value                     a forward value written on a graph
-window / output / kernel  convolution and pooling: where the kernel reads, what it writes
+window / output / kernel  convolution and pooling: where the kernel reads (the window's outline;
+                          the cells under it take the kernel's fill), what it writes (output cells)
 padding / padding_ink     padded cells and their numbers
-winner                    the cell a max-pool keeps
+source                    padding modes: the input row or column a padded one copies (outline, arrow)
+winner / winner_fill      the cell a max-pool keeps
+block k / block_alt       position k inside a pooling block (squeeze: output channel k); every
+                          other pooling window (a light checkerboard that separates the windows)
 class k                   class ``k`` of a dataset (never red, blue or orange)
 run k                     run ``k`` of a comparison (the class palette; splits differ by line style)
 focus                     the point a chart points at (the best epoch)
@@ -77,6 +81,12 @@ _LIGHT_ROLES = {
     "focus": "#ff7f0e",
     "dropped": "#b3b3b3",
     "dense": "#e3e0f0",
+    "source": "#00838f",
+    "block_alt": "#ececec",
+    "block 0": "#cfe2f3",
+    "block 1": "#fde2c8",
+    "block 2": "#d5ecd4",
+    "block 3": "#e8daef",
 }
 
 _DARK_ROLES = {
@@ -95,6 +105,11 @@ _DARK_ROLES = {
     "empty": "#111111",
     "dropped": "#3a3a3a",
     "dense": "#2b2840",
+    "block_alt": "#262626",
+    "block 0": "#1f3347",
+    "block 1": "#4a3520",
+    "block 2": "#22402a",
+    "block 3": "#3a2a45",
 }
 
 #: Colour maps of the continuous scales (``Scale.kind``).
