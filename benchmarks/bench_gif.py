@@ -1,4 +1,4 @@
-"""Time a 7x7 convolution GIF (k3, p1, s1: 49 windows + intro/outro) written without manim.
+"""Time a 7x7 convolution GIF (k3, p1, s1: 49 windows + intro/outro, 768x432) written without manim.
 
 Target (issue 4): within 5 s wall on 2 cores. The peer is the same animation drawn the naive
 way (a full matplotlib redraw per frame, frames written by imageio's default GIF writer).
@@ -17,27 +17,34 @@ import time
 from pathlib import Path
 
 
+CASE = dict(input=7, kernel=3, padding=1)
+
+
 def fast(path: Path) -> None:
     from vizdl.gif import save_conv_animation
+    from vizdl.ops import ConvCase
 
-    save_conv_animation(path, input_size=7, kernel_size=3, padding=1, quiet=True)
+    save_conv_animation(path, case=ConvCase(**CASE), quiet=True)
 
 
 def naive(path: Path) -> None:
     import imageio.v3 as iio
     import numpy as np
 
-    from vizdl import ops
-    from vizdl.figures.conv import ConvDrawing
+    from vizdl import styles
+    from vizdl.figures.conv import ConvFigure
     from vizdl.gif import _canvas
+    from vizdl.ops import ConvCase
+    from vizdl.views.conv import conv_view
 
-    fig, ax = _canvas()
-    drawing = ConvDrawing(ops.example_input(7), ops.example_kernel(3), padding=1, ax=ax)
-    frames = []
-    for step in range(-1, len(drawing.steps) + 1):
-        drawing.show_step(step)
-        fig.canvas.draw()
-        frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+    with styles.use("slides"):
+        fig, ax = _canvas()
+        drawing = ConvFigure(conv_view(ConvCase(**CASE)), ax)
+        frames = []
+        for step in [None, *range(drawing.step_count + 1)]:
+            drawing.show_step(step)
+            fig.canvas.draw()
+            frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
     iio.imwrite(path, np.stack(frames), extension=".gif", duration=500, loop=0)
 
 
@@ -51,7 +58,7 @@ def main() -> int:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, func in [("vizdl.gif (blitting, shared palette)", fast),
+        for name, func in [("vizdl.gif (blitting, exact role palette)", fast),
                            ("naive (full redraw, imageio GIF)", naive)]:
             if name.startswith("naive") and "--fast-only" in sys.argv:
                 continue

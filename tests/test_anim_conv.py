@@ -201,10 +201,10 @@ def test_squeeze_diagram_sends_each_block_position_to_its_channel():
 def test_convolution_scene_beats_are_the_view_steps():
     from vizdl.scenes.convolution import Convolution, PaddingModes
 
-    scene = _scene(Convolution.configure(cases="k3p1s3; k=3 p=1 input=5", pace="preview"))
-    beats = list(scene.beats())
-    first, second = conv_view(NOTES_CASES[4]), conv_view(NOTES_CASES[2], modes=True, detailed=1)
-    steps = [(f"k3p1s3-{s.name}", s.caption) for s in first.story] + \
+    scene = _scene(Convolution.configure(cases="k3p0s1; k=3 p=1 input=5", pace="preview"))
+    beats = list(scene.beats())                     # the padding modes ride on the first padded case
+    first, second = conv_view(NOTES_CASES[0]), conv_view(NOTES_CASES[2], modes=True, detailed=1)
+    steps = [(f"k3p0s1-{s.name}", s.caption) for s in first.story] + \
         [(f"k3p1s1-{s.name}", s.caption) for s in second.story]
     assert [(b.name, b.caption) for b in beats] == steps
     modes = list(_scene(PaddingModes).beats())

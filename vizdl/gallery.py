@@ -165,6 +165,8 @@ LECTURE_ENTRIES = (
     Entry("conv", "Convolution k3 p1 s2, reflect padding",
           'figures.conv_diagram(stride=2, padding=1, mode="reflect", step=4)',
           lambda _: _figures().conv_diagram(stride=2, padding=1, mode="reflect", step=4)),
+    Entry("conv_padding_modes", "Padding modes: where each padded value comes from", "figures.padding_modes_diagram()",
+          lambda _: _figures().padding_modes_diagram()),
     Entry("conv_multichannel", "Multi-channel convolution", "figures.multichannel_conv_diagram()",
           lambda _: _figures().multichannel_conv_diagram()),
     Entry("pool_max", "Max pooling on the notes' 8x8 example", 'figures.pool_diagram(kind="max", step=5)',

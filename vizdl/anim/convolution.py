@@ -16,7 +16,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Indicate, Rectangle,
                    ReplacementTransform, TransformFromCopy, VGroup, Write)
 
-from vizdl.anim.grid import NumberGrid, label
+from vizdl.anim.grid import NumberGrid, fade_in_beneath, label, text_mobject
 from vizdl.anim.paint import formula
 from vizdl.anim.scene import Play
 from vizdl.styles.theme import LIGHT
@@ -28,7 +28,7 @@ GAP = 1.0
 MODE_MARGIN = 0.75
 NAME_SIZE = 24
 PRODUCT_SIZE = 24
-FORMULA_SIZE = 30
+FORMULA_SIZE = 32
 #: Seconds (lecture pace) of the kernel's sweep: per window, and at most in all.
 SWEEP_STEP, SWEEP_MAX = 0.45, 9.0
 
@@ -59,7 +59,7 @@ class ConvolutionDiagram(VGroup):
         self.input = NumberGrid(view.input, theme, cell_size=CELL)
         self.kernel = NumberGrid(view.kernel, theme, cell_size=CELL)
         self.output = NumberGrid(view.output, theme, cell_size=CELL, texts=False, roles="empty")
-        self.names = {key: label(text.text, NAME_SIZE, ink, merged=True) for key, text in view.names.items()}
+        self.names = {key: text_mobject(text.text, NAME_SIZE, ink) for key, text in view.names.items()}
         self.symbols = VGroup(label("∗", 44, ink), label("=", 44, ink))
         detailed = [int(i.split("-")[1]) for step in view.story for i in step.reveal if i.startswith("products-")]
         self.products = {k: self._products(k) for k in detailed}
@@ -69,8 +69,7 @@ class ConvolutionDiagram(VGroup):
         self.target = self.output.window([0], [0], stroke_width=5)
         self.dropped = self._dropped()
         self.add(self.margin_box, self.input, self.kernel, self.output, *self.names.values(), self.symbols,
-                 *self.products.values(),
-                 self.formula, self.numbers, self.dropped, self.window_at(0), self.target)
+                 *self.products.values(), self.formula, self.numbers, self.dropped, self.target)
         self.outputs: dict = {}        # (i, j) -> overlay written on the output
         self.input_labels: dict = {}   # (i, j) -> overlay a padding mode put on the input
         self._window = None            # the window group on screen
@@ -82,9 +81,9 @@ class ConvolutionDiagram(VGroup):
     def _products(self, k: int) -> VGroup:
         window, ink = self.view.windows[k], self.theme.color("ink")
         block = list(window.block())
-        lines = [label(line, PRODUCT_SIZE, ink, merged=True) for line in block[:-1]]
+        lines = [text_mobject(line, PRODUCT_SIZE, ink) for line in block[:-1]]
         last = block[-1][: -len(window.result)].rstrip()
-        tail = VGroup(label(last, PRODUCT_SIZE, ink, merged=True), label(window.result, PRODUCT_SIZE, ink, merged=True))
+        tail = VGroup(text_mobject(last, PRODUCT_SIZE, ink), text_mobject(window.result, PRODUCT_SIZE, ink))
         tail.arrange(RIGHT, buff=0.1)
         tail.text = block[-1]
         group = VGroup(*lines, tail).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
@@ -212,7 +211,7 @@ class ConvolutionDiagram(VGroup):
         move = self._move_window(k, 1.2)
         move.animations = [*move.animations, *gone, FadeIn(products)]
         result = self._write(k)
-        return [move, Play([TransformFromCopy(products[-1][1], result[1]), FadeIn(result[0])], 1.0)]
+        return [move, Play([fade_in_beneath(result[0]), TransformFromCopy(products[-1][1], result[1])], 1.0)]
 
     def _sweep(self, indices) -> list:
         gone = [FadeOut(self._shown_products)] if self._shown_products is not None else []
@@ -277,7 +276,7 @@ class ConvolutionDiagram(VGroup):
                 [((i, target), (i, source)) for i in range(h)]
             for (ti, tj), (si, sj) in cells:
                 overlay = self.input.overlay(ti, tj, text=view.input.texts[ti, tj])
-                moves += [FadeIn(overlay[0]), TransformFromCopy(self._input_label(si, sj), overlay[1])]
+                moves += [fade_in_beneath(overlay[0]), TransformFromCopy(self._input_label(si, sj), overlay[1])]
                 self.input_labels[(ti, tj)] = overlay
         return arrows, moves
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, Transform, VGroup, VMobject
 
 from vizdl.styles.theme import LIGHT
 
 INK = LIGHT.color("ink")
 FONT = "DejaVu Sans"
 
-_TEXT_CACHE: dict[tuple[str, float, str], VGroup] = {}
+_TEXT_CACHE: dict[tuple, VMobject] = {}
 
 
 def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
@@ -48,20 +48,45 @@ def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
     return text.replace("-", "\u2212")
 
 
-def label(text: str, font_size: float = 24, color: str = INK, *, merged: bool = False):
+#: Texts are rendered once at this size, then copied, scaled and coloured.
+REFERENCE_SIZE = 48.0
+
+
+def label(text: str, font_size: float = 24, color: str = INK, *, merged: bool = False, scalable: bool = False):
     """Text as a plain ``VGroup`` of glyphs, copied from a cache keyed by string, size, colour.
 
     Looks like ``Text(text, font_size=font_size, color=color)`` but copies ~30x faster.
-    The string is kept in the attribute ``text`` (tests read it). ``merged=True`` gives one
-    ``VMobject`` holding every glyph's outline: manim draws it in one call, which makes
-    long texts and many numbers much cheaper to animate (no per-glyph submobjects).
+    The string is kept in the attribute ``text`` (tests read it).
+
+    ``merged=True`` gives one ``VMobject`` holding every glyph's outline: manim draws it in
+    one call, which makes long texts and many numbers much cheaper to animate.
+    ``scalable=True`` renders each string once (at :data:`REFERENCE_SIZE`) and scales and
+    colours copies, so a number at any size or colour costs one rendering (glyphs land a
+    fraction of a pixel away from an exact-size rendering: use it for new pictures only).
     """
-    key = (text, float(font_size), color, merged)
+    if not scalable:
+        key = (text, float(font_size), color, merged)
+        if key not in _TEXT_CACHE:
+            glyphs = _plain(Text(text, font_size=font_size, color=color, font=FONT))
+            _TEXT_CACHE[key] = _merge(glyphs).set_fill(color, opacity=1.0) if merged else glyphs
+            _TEXT_CACHE[key].text = text
+        return _TEXT_CACHE[key].copy()
+    key = (text, REFERENCE_SIZE, None, merged)
     if key not in _TEXT_CACHE:
-        glyphs = _plain(Text(text, font_size=font_size, color=color, font=FONT))
-        _TEXT_CACHE[key] = _merge(glyphs, color) if merged else glyphs
-        _TEXT_CACHE[key].text = text
-    return _TEXT_CACHE[key].copy()
+        plain = (text, REFERENCE_SIZE, None, False)
+        if plain not in _TEXT_CACHE:
+            _TEXT_CACHE[plain] = _plain(Text(text, font_size=REFERENCE_SIZE, color=INK, font=FONT))
+        _TEXT_CACHE[key] = _merge(_TEXT_CACHE[plain]) if merged else _TEXT_CACHE[plain]
+    mobject = _TEXT_CACHE[key].copy()
+    mobject.scale(float(font_size) / REFERENCE_SIZE).set_fill(color, opacity=1.0)
+    mobject.text = text
+    return mobject
+
+
+def text_mobject(text: str, font_size: float = 24, color: str = INK):
+    """A text as one merged, scalable glyph mobject (:func:`label` with ``merged`` and ``scalable``):
+    cheap to build at any size and cheap for manim to draw."""
+    return label(text, font_size, color, merged=True, scalable=True)
 
 
 def _plain(text: Text) -> VGroup:
@@ -73,12 +98,25 @@ def _plain(text: Text) -> VGroup:
     return glyphs
 
 
-def _merge(glyphs: VGroup, color: str) -> VMobject:
-    """One VMobject whose subpaths are all the glyphs' outlines (same place, same colour)."""
-    merged = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+def _merge(glyphs: VGroup) -> VMobject:
+    """One VMobject whose subpaths are all the glyphs' outlines (same place)."""
+    merged = VMobject(fill_color=INK, fill_opacity=1.0, stroke_width=0)
     points = [g.points for g in glyphs if len(g.points)]
     merged.points = np.concatenate(points) if points else np.zeros((0, 3))
     return merged
+
+
+def fade_in_beneath(mobject):
+    """Fade ``mobject`` in as an animation that keeps it beneath what the same play adds after it.
+
+    manim adds the mobjects of "introducing" animations (``FadeIn``, ``Create``...) to the
+    scene only when they begin, on top of everything; a ``Transform`` from a transparent copy
+    is added in the order of the play's animations, so a cell's fill listed first stays
+    beneath the number that arrives with it.
+    """
+    target = mobject.copy()
+    mobject.set_opacity(0)
+    return Transform(mobject, target)
 
 
 class NumberGrid(VGroup):
@@ -159,7 +197,7 @@ class NumberGrid(VGroup):
         text = self.grid.texts[i, j] if text is None else text
         color = self.theme.color(ink or self.grid.inks[i, j])
         cell = self.get_cell(i, j)
-        mobject = label(text, self.font_size * self.scale_factor, color, merged=True)
+        mobject = text_mobject(text, self.font_size * self.scale_factor, color)
         if mobject.width > 0.86 * cell.width:
             mobject.scale_to_fit_width(0.86 * cell.width)
         return mobject.move_to(cell.get_center())
@@ -214,4 +252,4 @@ class NumberGrid(VGroup):
                         .move_to(self.get_cell(i, j).get_center()) for i, j in cells))
 
 
-__all__ = ["FONT", "INK", "NumberGrid", "format_value", "label"]
+__all__ = ["FONT", "INK", "NumberGrid", "fade_in_beneath", "format_value", "label", "text_mobject"]

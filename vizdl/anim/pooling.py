@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, TransformFromCopy, VGroup
 
-from vizdl.anim.grid import NumberGrid, label
+from vizdl.anim.grid import NumberGrid, fade_in_beneath, label, text_mobject
 from vizdl.anim.scene import Play
 from vizdl.styles.theme import LIGHT
 from vizdl.views.pooling import PoolView, SqueezeView
@@ -54,7 +54,7 @@ class PoolingDiagram(VGroup):
         self.arrow = label("→", 48, ink)
         detailed = [int(i.split("-")[1]) for step in view.story for i in step.reveal if i.startswith("formula-")]
         self.formulas = {k: self._formula(k) for k in detailed}
-        self.summary = label(view.summary.text, TEXT_SIZE, ink, merged=True)
+        self.summary = text_mobject(view.summary.text, TEXT_SIZE, ink)
         self._layout()
         self.window = self.window_at(0)
         self.target = self.output.window([0], [0], stroke_width=5)
@@ -67,8 +67,8 @@ class PoolingDiagram(VGroup):
 
     def _formula(self, k: int) -> VGroup:
         window, ink = self.view.windows[k], self.theme.color("ink")
-        group = VGroup(label(f"{window.lead} {window.body}", TEXT_SIZE, ink, merged=True),
-                       label(window.result, TEXT_SIZE, ink, merged=True))
+        group = VGroup(text_mobject(f"{window.lead} {window.body}", TEXT_SIZE, ink),
+                       text_mobject(window.result, TEXT_SIZE, ink))
         group.arrange(RIGHT, buff=0.12)
         group.text = window.text
         return group
@@ -139,7 +139,7 @@ class PoolingDiagram(VGroup):
         moves = [*self._move(k), *gone, FadeIn(formula), *self._winner(k)]
         source = self.winners[winner][0][1] if winner is not None else formula[1]
         result = self._output(k)
-        return [Play(moves, 1.2), Play([TransformFromCopy(source, result[1]), FadeIn(result[0])], 1.0)]
+        return [Play(moves, 1.2), Play([fade_in_beneath(result[0]), TransformFromCopy(source, result[1])], 1.0)]
 
     def _sweep(self, indices) -> list:
         gone = [FadeOut(self._shown)] if self._shown is not None else []
@@ -164,7 +164,7 @@ class SqueezeDiagram(VGroup):
         self.names = {key: label(text.text, NAME_SIZE if key in ("input", "output") else 20, ink)
                       for key, text in view.names.items()}
         self.arrow = label("→", 48, ink)
-        self.summary = label(view.summary.text, TEXT_SIZE, ink, merged=True)
+        self.summary = text_mobject(view.summary.text, TEXT_SIZE, ink)
         self._layout()
         self.add(self.input, self.channels, *self.names.values(), self.arrow, self.summary)
         self.written: dict = {}   # (channel, i, j) -> label moved there

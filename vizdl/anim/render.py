@@ -27,11 +27,14 @@ CONFIG_FILE = Path(__file__).resolve().parent.parent / "scenes" / "manim.cfg"
 
 
 def packaged_defaults() -> dict:
-    """The ``[CLI]`` entries of vizdl's ``manim.cfg`` (white background...)."""
+    """The ``[CLI]`` entries of vizdl's ``manim.cfg`` (white background...) and its video encoder options."""
     parser = configparser.ConfigParser()
     parser.read(CONFIG_FILE)
     values = dict(parser["CLI"]) if parser.has_section("CLI") else {}
-    return {k: (v.lower() == "true" if v.lower() in ("true", "false") else v) for k, v in values.items()}
+    values = {k: (v.lower() == "true" if v.lower() in ("true", "false") else v) for k, v in values.items()}
+    if parser.has_section("video_encoder.options"):
+        values["video_encoder_options"] = dict(parser["video_encoder.options"])
+    return values
 
 
 def scene_for(name_or_class, options: dict | None = None) -> type:

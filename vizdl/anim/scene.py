@@ -242,6 +242,11 @@ class LectureScene(Scene):
         width, height, centre = self.content_area()
         return fit_into(mobject, width, height, max_scale=max_scale).move_to(centre)
 
+    def fit_padded(self, mobject: Mobject, *, pad: float = 0.15, max_scale: float = 1.0) -> Mobject:
+        """:meth:`fit` leaving ``pad`` units free above and below (so a two-line caption never touches it)."""
+        width, height, centre = self.content_area()
+        return fit_into(mobject, width, height - 2 * pad, max_scale=max_scale).move_to(centre)
+
 
 def fit_width(mobject: Mobject, width: float) -> Mobject:
     """Scale ``mobject`` down to ``width`` when wider."""
@@ -270,7 +275,7 @@ def wrapped_text(text: str, width: float, *, font_size: float = CAPTION_SIZE, co
         per_char = full.width / max(len(text), 1)
         chars = max(int(width / per_char), 8)
         lines = textwrap.wrap(text, chars) or [""]
-        group = VGroup(*(glyphs(line, size, color, merged=True) for line in lines)).arrange(DOWN, buff=0.12)
+        group = VGroup(*(glyphs(line, size, color) for line in lines)).arrange(DOWN, buff=0.12)
         if (len(lines) <= max_lines and group.width <= width) or size <= 16:
             fit_width(group, width)
             group.text = text

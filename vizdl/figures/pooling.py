@@ -171,7 +171,7 @@ class SqueezeFigure:
             artists = GridArtists(ax, grid, origin, theme, cell=c, fontsize=channel_size, gid="channel", texts=False)
             self.channels.append(artists)
             ax.text(origin[0] + artists.width / 2, origin[1] + 0.1, view.names[f"channel-{k}"].text, ha="center",
-                    va="bottom", color=ink, fontsize=FONT_SIZES["small"], gid="channel-name")
+                    va="bottom", color=ink, fontsize=FONT_SIZES["body"], gid="channel-name")
         ax.text(self.width / 2, self.height, self.frame.title, ha="center", va="top", color=ink,
                 fontsize=FONT_SIZES["title"], gid="title")
         ax.text(left + w / 2, top + 0.15, view.names["input"].text, ha="center", va="bottom", color=ink,

@@ -57,7 +57,7 @@ class Convolution(LectureScene):
 
     def beats(self):
         for view in self.views():
-            diagram = self.fit(ConvolutionDiagram(view, self.theme))
+            diagram = self.fit_padded(ConvolutionDiagram(view, self.theme))
             for step in view.story:
                 plays = diagram.plays(step)
                 if step.name == "setup":

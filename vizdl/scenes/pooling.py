@@ -56,7 +56,7 @@ class Pooling(LectureScene):
         for view in self.views():
             kind = getattr(view, "kind", "squeeze")
             painter = SqueezeDiagram if kind == "squeeze" else PoolingDiagram
-            diagram = self.fit(painter(view, self.theme))
+            diagram = self.fit_padded(painter(view, self.theme))
             for step in view.story:
                 plays = diagram.plays(step)
                 if step.name == "setup":

@@ -248,7 +248,8 @@ def _padded_grid(x, padding, mode) -> Grid:
 def _names(case, x, w, output) -> dict:
     padding = f" + padding {case.padding}" if case.padding else ""
     return {"input": Label(f"input x {_shape_text(x.shape)}{padding}"),
-            "kernel": Label(f"kernel w {_shape_text(w.shape)}"), "output": Label(f"output y {_shape_text(output.shape)}")}
+            "kernel": Label(f"kernel w {_shape_text(w.shape)}"),
+            "output": Label(f"output y {_shape_text(output.shape)}")}
 
 
 def _factor(value: float) -> str:
@@ -271,14 +272,14 @@ def _window(step) -> WindowView:
 
 def size_formula() -> Formula:
     """The notes' output-size formula."""
-    return Formula.of(r"d_{\mathrm{out}} = \frac{d_{\mathrm{in}} + 2 \times \mathrm{Padding} - "
+    return Formula.of(r"d_{\mathrm{out}} = \dfrac{d_{\mathrm{in}} + 2 \times \mathrm{Padding} - "
                       r"\mathrm{KernelSize}}{\mathrm{Stride}} + 1", size="title")
 
 
 def size_numbers(terms) -> Formula:
     """The formula with the numbers of ``terms`` (:class:`vizdl.ops.OutputSize`), floored when needed."""
     kernel = str(terms.kernel) if terms.dilation == 1 else rf"({terms.dilation} \times ({terms.kernel} - 1) + 1)"
-    fraction = rf"\frac{{{terms.size} + 2 \times {terms.padding} - {kernel}}}{{{terms.stride}}}"
+    fraction = rf"\dfrac{{{terms.size} + 2 \times {terms.padding} - {kernel}}}{{{terms.stride}}}"
     if not terms.exact:
         fraction = rf"\left\lfloor {fraction} \right\rfloor"
     return Formula.of(rf"d_{{\mathrm{{out}}}} = {fraction} + 1 =", (str(terms.value), "output_stroke"), size="title")
