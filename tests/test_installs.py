@@ -9,7 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BLOCK = textwrap.dedent("""
     import sys
-    for name in ("manim", "manim_slides", "shap", "sklearn", "IPython", "ipywidgets", "sphinx_gallery"):
+    for name in ("manim", "manim_slides", "av", "imageio", "shap", "sklearn", "IPython", "ipywidgets",
+                 "sphinx_gallery"):
         sys.modules[name] = None          # as if not installed: importing it raises ImportError
 """)
 CORE = textwrap.dedent("""
@@ -20,6 +21,7 @@ CORE = textwrap.dedent("""
                       record=vizdl.RecordSpec(every=25), out=sys.argv[1], quiet=True)
     fig = vizdl.figures.training_curves(run)
     import vizdl.gif, vizdl.views, vizdl.recipes, vizdl.live, vizdl.notebook
+    vizdl.gif.save_conv_animation(sys.argv[1] + ".gif", case=vizdl.ops.NOTES_CASES[4], dpi=20, quiet=True)
     print("core ok", len(run.steps))
 """)
 
@@ -40,6 +42,7 @@ def test_core_works_without_any_extra(tmp_path):
     ("import vizdl.scenes; vizdl.scenes.scene_class('computational_graph')", "vizdl[anim]"),
     ("import torch, vizdl; net = torch.nn.Sequential(torch.nn.Linear(4, 2));"
      "vizdl.explain.shap_values(net, torch.zeros(3, 4), torch.zeros(1, 4))", "vizdl[explain]"),
+    ("import vizdl.gif; vizdl.gif.save_conv_animation('never-written.mp4')", "vizdl[anim]"),
 ])
 def test_a_missing_extra_names_what_to_install(code, extra):
     result = _python(BLOCK + code)

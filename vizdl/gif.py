@@ -33,10 +33,19 @@ MIN_TEXT_PIXELS = 12
 
 
 def _check_path(path) -> Path:
+    """``path`` when its suffix is a format written here (an MP4 also needs PyAV: checked before drawing)."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"out must end with {' or '.join(FORMATS)}, got {str(path)!r}")
+    if path.suffix.lower() == ".mp4":
+        _pyav()
     return path
+
+
+def _pyav():
+    from vizdl.extras import require
+
+    return require("av", "anim", "MP4 output")
 
 
 def _canvas(dpi=FRAME_DPI):
@@ -126,9 +135,7 @@ def _write_mp4(path, frames, fps: float) -> None:
     """H.264 (yuv420p) through PyAV; odd frame sides are padded by one edge pixel (yuv420p needs even)."""
     from fractions import Fraction
 
-    from vizdl.extras import require
-
-    av = require("av", "anim", "MP4 output")
+    av = _pyav()
     height, width = frames[0].shape[:2]
     pad = ((0, height % 2), (0, width % 2), (0, 0))
     with av.open(str(path), mode="w", format="mp4") as container:
