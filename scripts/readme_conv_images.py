@@ -37,7 +37,7 @@ def figures_and_gifs(out: Path) -> list:
 def scene_stills(out: Path) -> list:
     from vizdl.anim.render import render_scene
 
-    stills = {"scene_convolution.png": ("convolution", {"cases": "k3p1s3"}),
+    stills = {"scene_convolution.png": ("convolution", {"cases": "k3p1s3", "padding_modes": "false"}),
               "scene_padding_modes.png": ("padding_modes", {}),
               "scene_pool_max.png": ("pooling", {"kinds": "max"})}
     for name, (scene, options) in stills.items():

@@ -48,6 +48,9 @@ def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
     return text.replace("-", "\u2212")
 
 
+#: Widest a cell's number may be, as a fraction of the cell's side.
+TEXT_WIDTH = 0.66
+
 #: Texts are rendered once at this size, then copied, scaled and coloured.
 REFERENCE_SIZE = 48.0
 
@@ -129,7 +132,9 @@ class NumberGrid(VGroup):
     cell_size : float
         Side of one cell in scene units.
     font_size : float, optional
-        Label size; by default proportional to ``cell_size`` (labels wider than a cell shrink).
+        Label size; by default proportional to ``cell_size``. One size for the whole grid: when
+        the widest of the grid's texts would be wider than :data:`TEXT_WIDTH` of a cell, every
+        label shrinks with it (a "0" never stands larger than its "0.3" neighbours).
     texts : bool
         Write the grid's texts now (``False``: empty cells, written later).
     roles : str or array of str, optional
@@ -148,7 +153,7 @@ class NumberGrid(VGroup):
         super().__init__(**kwargs)
         self.grid, self.theme = grid, theme
         self.cell_size = float(cell_size)
-        self.font_size = font_size or 44 * self.cell_size
+        self.font_size = self._fitting_size(font_size or 44 * self.cell_size)
         rows, cols = grid.shape
         self.cells = VGroup(*(self._cell(i, j, roles) for i in range(rows) for j in range(cols)))
         self.cells.move_to(np.zeros(3))
@@ -159,6 +164,14 @@ class NumberGrid(VGroup):
             for i, j in np.ndindex(grid.shape):
                 if grid.texts[i, j]:
                     self.set_label(i, j, self.make_label(i, j))
+
+    def _fitting_size(self, font_size: float) -> float:
+        """``font_size``, reduced so that the widest of the grid's texts fits :data:`TEXT_WIDTH` of a cell."""
+        texts = {t for t in np.ravel(self.grid.texts) if t}
+        if not texts:
+            return font_size
+        widest = max(text_mobject(t, font_size).width for t in texts)
+        return font_size * min(1.0, TEXT_WIDTH * self.cell_size / widest)
 
     @property
     def shape(self) -> tuple:
@@ -198,8 +211,8 @@ class NumberGrid(VGroup):
         color = self.theme.color(ink or self.grid.inks[i, j])
         cell = self.get_cell(i, j)
         mobject = text_mobject(text, self.font_size * self.scale_factor, color)
-        if mobject.width > 0.86 * cell.width:
-            mobject.scale_to_fit_width(0.86 * cell.width)
+        if mobject.width > TEXT_WIDTH * cell.width:     # a margin on both sides, clear of thick outlines
+            mobject.scale_to_fit_width(TEXT_WIDTH * cell.width)
         return mobject.move_to(cell.get_center())
 
     def set_label(self, i: int, j: int, mobject) -> VGroup:

@@ -38,8 +38,9 @@ class PoolingDiagram(VGroup):
     names : dict of str -> VGroup
     formulas : dict of int -> VGroup
         The formula of each detailed window (``max(...) = v`` or ``(... ) / 4 = v``).
-    summary : VGroup
     window, target : VMobject
+
+    The view's summary is not drawn: the scene's caption of the summary beat says it.
     """
 
     def __init__(self, view: PoolView, theme=LIGHT, **kwargs):
@@ -54,11 +55,10 @@ class PoolingDiagram(VGroup):
         self.arrow = label("→", 48, ink)
         detailed = [int(i.split("-")[1]) for step in view.story for i in step.reveal if i.startswith("formula-")]
         self.formulas = {k: self._formula(k) for k in detailed}
-        self.summary = text_mobject(view.summary.text, TEXT_SIZE, ink)
         self._layout()
         self.window = self.window_at(0)
         self.target = self.output.window([0], [0], stroke_width=5)
-        self.add(self.input, self.output, *self.names.values(), self.arrow, *self.formulas.values(), self.summary,
+        self.add(self.input, self.output, *self.names.values(), self.arrow, *self.formulas.values(),
                  self.window, self.target)
         self._shown = None
         self._outlines = False
@@ -78,11 +78,8 @@ class PoolingDiagram(VGroup):
         self.arrow.move_to((self.input.get_right() + self.output.get_left()) / 2)
         for key, grid in (("input", self.input), ("output", self.output)):
             self.names[key].next_to(grid, UP, buff=0.15)
-        texts = VGroup(*self.formulas.values(), self.summary)
-        for text in texts:
+        for text in self.formulas.values():
             text.next_to(VGroup(self.input, self.output), DOWN, buff=0.4)
-        if self.summary.width > VGroup(self.input, self.output).width:
-            self.summary.scale_to_fit_width(VGroup(self.input, self.output).width)
 
     def window_at(self, k: int):
         """The outline of window ``k`` on the input."""
@@ -105,7 +102,7 @@ class PoolingDiagram(VGroup):
             leave = [FadeOut(self.window), FadeOut(self.target)] if self._outlines else []
             leave += [FadeOut(self._shown)] if self._shown is not None else []
             self._shown, self._outlines = None, False
-            return [Play([*leave, FadeIn(self.summary)], 1.2)]
+            return [Play(leave, 1.2)]     # the caption states the summary
         raise ValueError(f"step {step.name!r} of the pooling story has no plays")
 
     def _output(self, k: int):
@@ -164,9 +161,8 @@ class SqueezeDiagram(VGroup):
         self.names = {key: label(text.text, NAME_SIZE if key in ("input", "output") else 20, ink)
                       for key, text in view.names.items()}
         self.arrow = label("→", 48, ink)
-        self.summary = text_mobject(view.summary.text, TEXT_SIZE, ink)
         self._layout()
-        self.add(self.input, self.channels, *self.names.values(), self.arrow, self.summary)
+        self.add(self.input, self.channels, *self.names.values(), self.arrow)
         self.written: dict = {}   # (channel, i, j) -> label moved there
 
     def _layout(self) -> None:
@@ -178,10 +174,6 @@ class SqueezeDiagram(VGroup):
             self.names[f"channel-{k}"].next_to(grid, UP, buff=0.08)
         self.names["output"].next_to(VGroup(self.channels, *(self.names[f"channel-{k}"] for k in range(2))), UP,
                                      buff=0.15)
-        everything = VGroup(self.input, self.channels)
-        self.summary.next_to(everything, DOWN, buff=0.4)
-        if self.summary.width > everything.width:
-            self.summary.scale_to_fit_width(everything.width)
 
     def sources(self, channel: int) -> list:
         """Input cells feeding ``channel``, in the channel's row-major order."""
@@ -205,7 +197,7 @@ class SqueezeDiagram(VGroup):
                 moves.append(TransformFromCopy(self.input.get_label(r, c), new))
             return [Play(moves, 2.0)]
         if step.name == "summary":
-            return [Play([FadeIn(self.summary)], 1.2)]
+            return [Play([], 1.2)]        # the caption states the summary
         raise ValueError(f"step {step.name!r} of the squeeze story has no plays")
 
 
