@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 CASE = dict(input=7, kernel=3, padding=1)
 
 

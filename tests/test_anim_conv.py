@@ -12,17 +12,17 @@ import torch
 
 pytest.importorskip("manim")
 
-from manim import VGroup  # noqa: E402
+from manim import VGroup
 
-from vizdl import ops  # noqa: E402
-from vizdl.anim.convolution import ConvolutionDiagram, copy_arrow  # noqa: E402
-from vizdl.anim.grid import NumberGrid, label  # noqa: E402
-from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram  # noqa: E402
-from vizdl.ops import NOTES_CASES, ConvCase  # noqa: E402
-from vizdl.styles.theme import LIGHT  # noqa: E402
-from vizdl.views import Grid  # noqa: E402
-from vizdl.views.conv import conv_view  # noqa: E402
-from vizdl.views.pooling import pool_view, squeeze_view  # noqa: E402
+from vizdl import ops
+from vizdl.anim.convolution import ConvolutionDiagram, copy_arrow
+from vizdl.anim.grid import NumberGrid, label
+from vizdl.anim.pooling import PoolingDiagram, SqueezeDiagram
+from vizdl.ops import NOTES_CASES, ConvCase
+from vizdl.styles.theme import LIGHT
+from vizdl.views import Grid
+from vizdl.views.conv import conv_view
+from vizdl.views.pooling import pool_view, squeeze_view
 
 SCENES = Path(__file__).resolve().parent.parent / "scenes"
 

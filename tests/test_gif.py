@@ -5,8 +5,16 @@ from matplotlib.colors import to_rgb
 
 from vizdl import ops, styles
 from vizdl.cli import main
-from vizdl.gif import (FRAME_DPI, MIN_TEXT_PIXELS, _canvas, conv_frames, pool_frames, save_conv_animation,
-                       save_pool_animation, smallest_text_pixels)
+from vizdl.gif import (
+    FRAME_DPI,
+    MIN_TEXT_PIXELS,
+    _canvas,
+    conv_frames,
+    pool_frames,
+    save_conv_animation,
+    save_pool_animation,
+    smallest_text_pixels,
+)
 from vizdl.ops import NOTES_CASES
 from vizdl.styles.theme import LIGHT
 

@@ -1,7 +1,8 @@
 """Optional dependencies: a friendly ImportError naming the extra to install.
 
 Core vizdl (data, models, training, recording, runs, ops, views, figures, GIFs) needs torch,
-NumPy, Matplotlib, safetensors and tqdm only. Videos need ``vizdl[anim]`` (Manim,
+NumPy, Matplotlib (with Pillow, which writes GIFs), safetensors and tqdm only. Videos and
+the MP4s of ``vizdl conv``/``pool`` need ``vizdl[anim]`` (Manim,
 manim-slides, PyAV), SHAP needs ``vizdl[explain]``, notebooks ``vizdl[notebook]``, the docs
 ``vizdl[docs]``; ``vizdl[all]`` has everything.
 

@@ -16,7 +16,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, Transform, VGroup, VMobject
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    DashedVMobject,
+    Rectangle,
+    Square,
+    Text,
+    Transform,
+    VGroup,
+    VMobject,
+)
 
 from vizdl.styles.theme import LIGHT
 

@@ -12,10 +12,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from vizdl.figures.grid import GridArtists, TextFrame, cell_fontsize, new_grid_axes, text_size
+from vizdl.figures.grid import (
+    GridArtists,
+    TextFrame,
+    cell_fontsize,
+    new_grid_axes,
+    text_size,
+)
 from vizdl.figures.paint import FONT_SIZES, theme_for
 from vizdl.ops._checks import check_choice
-from vizdl.views.pooling import POOL_KINDS, PoolView, SqueezeView, pool_view, squeeze_view
+from vizdl.views.pooling import (
+    POOL_KINDS,
+    PoolView,
+    SqueezeView,
+    pool_view,
+    squeeze_view,
+)
 
 GAP = 2.0  # cells between the input and the output (holding the arrow)
 

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizdl.ops._checks import as_image, check_choice
-from vizdl.ops.pooling import NOTES_EXAMPLE, avg_pool, max_pool, pool_windows, squeeze_pool
+from vizdl.ops.pooling import (
+    NOTES_EXAMPLE,
+    avg_pool,
+    max_pool,
+    pool_windows,
+    squeeze_pool,
+)
 from vizdl.styles.theme import fmt
 from vizdl.views.base import Grid, Label, Step, Story
 
@@ -225,5 +231,14 @@ def squeeze_view(x=None, *, factor: int = 2) -> SqueezeView:
     return SqueezeView(title, Grid.of(values, roles=roles), grids, names, summary, Story(tuple(steps)))
 
 
-__all__ = ["BLOCK_POSITIONS", "OUTPUT_DECIMALS", "POOL_KINDS", "PoolView", "PoolWindowView", "SqueezeView",
-           "TITLES", "pool_view", "squeeze_view"]
+__all__ = [
+    "BLOCK_POSITIONS",
+    "OUTPUT_DECIMALS",
+    "POOL_KINDS",
+    "TITLES",
+    "PoolView",
+    "PoolWindowView",
+    "SqueezeView",
+    "pool_view",
+    "squeeze_view",
+]
