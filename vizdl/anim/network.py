@@ -16,8 +16,9 @@ import numpy as np
 from manim import Animation, Circle, Line, Mobject, Rectangle, VGroup
 from manim.utils.color import ManimColor, interpolate_color
 
-from vizdl.anim.glyphs import number_label
-from vizdl.anim.paint import FONT_SIZES, text
+from vizdl.anim.glyphs import number_label, text_label
+from vizdl.anim.paint import FONT_SIZES
+from vizdl.anim.paint import text as tex_or_glyphs
 from vizdl.styles.theme import LIGHT
 from vizdl.views.network import edge_id
 
@@ -33,6 +34,11 @@ SCREEN_SIZES = {"header": 30, "weights": 26, "info": 20, "class": 22, "index": 1
 HEADER_KINDS = ("header", "info", "weights")
 #: Screen height taken by the headers above the neurons.
 HEADER_BAND = 0.85
+#: Drawing layers. Manim re-renders, each frame of an animation, everything drawn above the
+#: lowest animated mobject; so what never animates (decorations, panels, the title) sits
+#: lowest and what animates most (edges, fills, numbers) highest.
+Z = {"regions": -4, "static": -3, "formula": -2, "edges": -1, "caption": 0, "nodes": 1, "ring": 2, "label": 2,
+     "number": 3}
 #: Stroke width of the ring around the neurons of the ``x_{i-1}^T`` factor, and of the example edge.
 RING_STROKE = 5.0
 EXAMPLE_WIDTH = 2.5
@@ -180,9 +186,10 @@ class NetworkDiagram(VGroup):
         self.grads = {k: self._texts(g) for k, g in (grad_sets or {}).items()}
         self.rings = {c.index: VGroup(*(Circle(layout.radius * 1.22, stroke_color=theme.color("value"),
                                                stroke_width=RING_STROKE).move_to(self.nodes[f"n{c.index}.{j}"])
-                                        for j in c.shown)) for c in layout.columns}
+                                        for j in c.shown)).set_z_index(Z["ring"]) for c in layout.columns}
         self.edge_group = VGroup(*self.lines.values())
-        self.node_group = VGroup(*self.nodes.values()).set_z_index(1)
+        self.edge_group.set_z_index(Z["edges"])
+        self.node_group = VGroup(*self.nodes.values()).set_z_index(Z["nodes"])
         self.add(self.edge_group, self.node_group, *self.statics.values())
         if self.image is not None:
             self.add(self.image)
@@ -211,7 +218,8 @@ class NetworkDiagram(VGroup):
         mobject.move_to([placed.x, placed.y, 0])
         if mobject.vizdl_align is not None:
             mobject.align_to([placed.x, 0, 0], mobject.vizdl_align)
-        return mobject.set_z_index(2)
+        near_edges = placed.id.startswith(("index-", "hidden-", "ellipsis-", "example"))
+        return mobject.set_z_index(Z["label"] if near_edges else Z["static"])
 
     def _texts(self, placed, *, inside: bool = False) -> VGroup:
         group = VGroup()
@@ -224,7 +232,7 @@ class NetworkDiagram(VGroup):
                 mobject.scale_to_fit_width(2 * self.layout.radius * TEXT_FILL)
             group.add(mobject.move_to([p.x, p.y, 0]))
         group.texts = [p.label.text for p in placed]
-        return group.set_z_index(3)
+        return group.set_z_index(Z["number"])
 
     def texts(self, extra=()) -> list:
         """Every text mobject of the diagram (statics, number sets, the image caption) and ``extra``."""
@@ -307,6 +315,13 @@ class NetworkDiagram(VGroup):
         return [(self.nodes[n], c) for n, c in self.fills[key]]
 
 
+def text(label, theme=LIGHT, *, font_size: float | None = None) -> Mobject:
+    """A :class:`vizdl.views.Label`: MathTex for LaTeX, else glyphs composed from the cache (fast)."""
+    if label.tex:
+        return tex_or_glyphs(label, theme, font_size=font_size)
+    return text_label(label.text, font_size or FONT_SIZES[label.size], theme.color(label.role))
+
+
 def _scale_about(mobject, factor: float, align) -> None:
     """Scale about the centre, or about the right edge (``align`` points right) or the left edge."""
     if align is None:
@@ -362,9 +377,9 @@ def _image(panel, theme) -> VGroup:
                      .move_to([*panel.cell_center(r, c), 0]) for r, c, _ in panel.marked))
     caption = _tagged(text(panel.caption, theme), "caption", 24).scale(0.55)
     caption.next_to(border, np.array([0.0, -1.0, 0]), buff=0.15)
-    group = VGroup(pixels, border, marks, caption)
+    group = VGroup(pixels, border, marks, caption).set_z_index(Z["static"])
     group.pixels, group.marks, group.caption = pixels, marks, caption
     return group
 
 
-__all__ = ["EDGE_STROKE", "Fade", "NetworkDiagram", "Restyle", "fade_in", "fade_out"]
+__all__ = ["EDGE_STROKE", "Fade", "NetworkDiagram", "Restyle", "Z", "fade_in", "fade_out", "text"]

@@ -12,15 +12,18 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, VGroup
 
+from vizdl.anim.glyphs import text_label, wrapped_label
 from vizdl.anim.network import (
     EXAMPLE_WIDTH,
     HEADER_BAND,
+    Z,
     NetworkDiagram,
     Restyle,
     fade_in,
     fade_out,
+    text,
 )
-from vizdl.anim.paint import formula, scale_bar, text
+from vizdl.anim.paint import formula, scale_bar
 from vizdl.anim.scene import Play, fit_into
 from vizdl.anim.training import DecisionPanel, LossCurve
 from vizdl.styles.theme import LIGHT
@@ -54,7 +57,8 @@ class StoryPicture:
         self.focus = {f"{k}-{mode}": m for k, modes in self.edge_labels.items() for mode, m in modes.items()
                       if mode != "weights"}
         self.example = (self.diagram._static(view.example) if view.example is not None else None)
-        self.formulas = {k: formula(f, theme, font_size=FORMULA_SIZE) for k, f in view.formulas.items()}
+        self.formulas = {k: formula(f, theme, font_size=FORMULA_SIZE).set_z_index(Z["formula"])
+                         for k, f in view.formulas.items()}
         band = FORMULA_BAND if view.formulas else 0.0
         left, top = centre[0] - width / 2, centre[1] + height / 2
         self.panel = DecisionPanel(view.frame, theme, side=2.6) if view.frame is not None else None
@@ -136,7 +140,7 @@ class StoryPicture:
             bar = scale_bar(scale, self.theme, width=2.8, font_size=LEGEND_SIZE - 2)
             group.add(bar.next_to(group, DOWN, buff=0.2, aligned_edge=LEFT))
         group.key = key
-        return group
+        return group.set_z_index(Z["formula"])
 
     # -- mobjects of a state ---------------------------------------------------------------
     def _formula_lines(self, keys) -> VGroup:
@@ -170,7 +174,7 @@ class StoryPicture:
         if self.state is None:
             animations += [fade_in(m) for m in self.start()]
             if self.panel is not None:
-                self.panel.ring.set_z_index(3)
+                self.panel.ring.set_z_index(Z["static"])
         self._edges(old, new, animations)
         self._numbers(old, new, animations)
         self._labels(old, new, animations)
@@ -222,10 +226,9 @@ class StoryPicture:
             if old.ring is not None:
                 animations.append(fade_out(d.rings[old.ring]))
             if new.ring is not None:
-                animations.append(fade_in(d.rings[new.ring].set_z_index(2)))
+                animations.append(fade_in(d.rings[new.ring]))
 
     def _labels(self, old, new, animations) -> None:
-        d = self.diagram
         if self.state is not None:
             for layer, modes in self.edge_labels.items():
                 before, after = self._edge_label_mode(old, layer), self._edge_label_mode(new, layer)
@@ -259,6 +262,28 @@ def edge_layer_of(edge: str) -> int:
     return int(edge.rsplit("-n", 1)[1].split(".")[0])
 
 
+class ComposedText:
+    """A :class:`vizdl.anim.scene.LectureScene` mixin: captions and the title composed from cached glyphs.
+
+    The same layout as the base scene's (sizes, wrapping into two lines, margins), without a
+    Pango call per caption: captions are most of a lecture-paced scene's text.
+    """
+
+    def caption_for(self, caption: str):
+        from vizdl.anim.scene import CAPTION_SIZE, MARGIN
+
+        width = self.camera.frame_width - 2 * MARGIN
+        return wrapped_label(caption, width, font_size=CAPTION_SIZE, color=self.theme.color("ink")).to_edge(
+            DOWN, buff=MARGIN)
+
+    def show_title(self, title, **kwargs):
+        from vizdl.anim.scene import TITLE_SIZE
+
+        if isinstance(title, str):
+            title = text_label(title, kwargs.pop("font_size", TITLE_SIZE), self.theme.color("ink"))
+        return super().show_title(title, **kwargs)
+
+
 def diagram_aspect(area, *, formulas: bool = True) -> float:
     """Width / height of the network's part of ``area`` (for the views' ``aspect``)."""
     from vizdl.anim.network import HEADER_BAND
@@ -268,4 +293,4 @@ def diagram_aspect(area, *, formulas: bool = True) -> float:
     return (width - SIDE_WIDTH - GAP - labels) / (height - (FORMULA_BAND if formulas else 0.0) - HEADER_BAND)
 
 
-__all__ = ["FORMULA_BAND", "SIDE_WIDTH", "StoryPicture", "diagram_aspect", "edge_layer_of"]
+__all__ = ["ComposedText", "FORMULA_BAND", "SIDE_WIDTH", "StoryPicture", "diagram_aspect", "edge_layer_of"]

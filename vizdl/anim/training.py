@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Circle, Dot, Line, Rectangle, VGroup, VMobject
 
-from vizdl.anim.paint import text
+from vizdl.anim.network import Z, text
 from vizdl.styles.theme import LIGHT
 
 
@@ -76,9 +76,7 @@ class DecisionPanel(VGroup):
         if self.legend.width > side * 1.15:
             self.legend.arrange(DOWN, aligned_edge=LEFT, buff=0.06).next_to(self.border, DOWN, buff=0.12)
         self.add(self.border, self.dots, self.ring, self.legend)
-        self.dots.set_z_index(2)
-        self.ring.set_z_index(3)
-        self.border.set_z_index(2)
+        self.set_z_index(Z["static"])  # a panel never animates: drawn once per play, not per frame
 
     def to_panel(self, point) -> np.ndarray:
         """Position of a data point relative to the panel's centre (before the panel moves)."""
@@ -91,7 +89,7 @@ class DecisionPanel(VGroup):
         """The tinted regions, placed on the panel (not added): the same colours as the figure's."""
         rgb = self.theme.class_tints(regions.winner, regions.confidence)
         image = pixel_rectangles(rgb, self.border.width).move_to(self.border)
-        return image.set_z_index(0)
+        return image.set_z_index(Z["regions"])
 
 
 class LossCurve(VGroup):
@@ -117,8 +115,10 @@ class LossCurve(VGroup):
         self.smooth = self._line(curve.smooth, theme.color("train"), 3.5, 1.0)
         self.y_label = text(curve.label, theme, font_size=20).next_to(self.y_axis, UP, buff=0.08, aligned_edge=LEFT)
         self.x_label = text(curve.axis, theme, font_size=20).next_to(self.x_axis, DOWN, buff=0.08)
-        self.marker = Dot(self.point(curve.steps[0]), radius=0.09, color=ink).set_z_index(2)
+        self.marker = Dot(self.point(curve.steps[0]), radius=0.09, color=ink)
         self.add(self.x_axis, self.y_axis, self.raw, self.smooth, self.x_label, self.y_label, self.marker)
+        self.set_z_index(Z["static"])
+        self.marker.set_z_index(Z["caption"])
 
     def _line(self, values, color, width, opacity) -> VMobject:
         line = VMobject(stroke_color=color, stroke_width=width, stroke_opacity=opacity)

@@ -75,20 +75,22 @@ def module_of(param: str) -> str:
     return param.rsplit(".", 1)[0]
 
 
-def grid_figure(count: int, *, ncols: int | None = None, aspect: float = 1.0, max_cols: int = 4) -> tuple:
+def grid_figure(count: int, *, ncols: int | None = None, aspect: float = 1.0, max_cols: int | None = None) -> tuple:
     """``(figure, axes)`` for ``count`` panels wrapped into rows of at most ``max_cols`` (``ncols`` if given).
 
     The width is the style's; the height follows from the rows and each panel's
     ``aspect`` (height / width), so a grid fits a slide's width whatever the count.
+    ``max_cols`` defaults to 4 on a wide figure (slides) and 2 on a narrow one (paper).
     Unused panels are hidden; ``axes`` lists the ``count`` used ones.
     """
     from matplotlib import rcParams
 
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count}")
+    width = rcParams["figure.figsize"][0]
+    max_cols = max_cols or (4 if width >= 9 else 2)
     ncols = ncols or min(count, max_cols)
     nrows = -(-count // ncols)
-    width = rcParams["figure.figsize"][0]
     fig = new_figure((width, width / ncols * aspect * nrows + 0.6))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
     for ax in axes[count:]:

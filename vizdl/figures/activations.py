@@ -24,17 +24,17 @@ from vizdl.ops.activations import (
 FORMULAS = {
     "linear": r"$\sigma(x) = x$",
     "step": r"$\sigma(x) = \mathbb{1}[x \geq 0]$",
-    "sigmoid": r"$\sigma(x) = \frac{1}{1 + e^{-x}}$",
-    "tanh": r"$\sigma(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}$",
+    "sigmoid": r"$\sigma(x) = \dfrac{1}{1 + e^{-x}}$",
+    "tanh": r"$\sigma(x) = \dfrac{e^x - e^{-x}}{e^x + e^{-x}}$",
     "relu": r"$\sigma(x) = \max\{0, x\}$",
     "leaky_relu": rf"$\max\{{\alpha x, x\}},\ \alpha = {LEAKY_SLOPE}$",
     "prelu": rf"$\max\{{a x, x\}},\ a = {PRELU_SLOPE}$",
-    "elu": r"$x \geq 0{:}\ x,\ \ x < 0{:}\ e^x - 1$",
-    "swish": r"$\sigma(x) = \frac{x}{1 + e^{-x}}$",
-    "softmax": r"$\frac{e^{x}}{e^{x} + e^{1} + e^{-1}}$",
+    "elu": r"$x \geq 0{:}\ x,\ \ x < 0{:}\ \alpha(e^x - 1)$",
+    "swish": r"$\sigma(x) = \dfrac{x}{1 + e^{-x}}$",
+    "softmax": r"$\dfrac{e^{x}}{e^{x} + e^{1} + e^{-1}}$",
 }
 TITLES = {"linear": "Linear", "step": "Step", "sigmoid": "Sigmoid", "tanh": "Hyperbolic tangent",
-          "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned a)", "elu": "ELU",
+          "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned a)", "elu": "ELU (α = 1)",
           "swish": "Swish", "softmax": "Softmax (first of x, 1, −1)"}
 
 
@@ -91,7 +91,7 @@ def activation_grid(names=NAMES, *, derivative: bool = True, ncols: int | None =
         activation_plot(name, ax=ax, derivative=derivative, legend=False)
         ax.tick_params(labelsize="small")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper right", ncols=2, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
     fig.suptitle("Activation functions σ and their derivatives σ′ (autograd)")
     return fig
 

@@ -201,6 +201,7 @@ def perceptron_xor(*, epochs: int = 10):
     left.set_title(f"XOR: first {min(8, len(history))} of {len(history)} lines")
     right.bar(np.arange(1, len(mistakes) + 1), mistakes, color=theme.color("muted"), gid="mistakes")
     right.set_xlabel("epoch")
+    right.set_xticks(np.arange(1, len(mistakes) + 1))
     right.set_ylabel("mistakes")
     right.set_ylim(0, len(X))
     right.set_title("mistakes never reach 0")

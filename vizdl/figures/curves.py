@@ -32,7 +32,8 @@ def _series(data, name):
         return None
 
 
-def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int | None = None, label: str | None = None):
+def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int | None = None, label: str | None = None,
+                 legend: bool = True):
     """Train ``metric`` per step (raw, faint, and its centred mean) and ``val_<metric>`` (markers).
 
     Parameters
@@ -45,6 +46,8 @@ def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int | None =
         Points in the centred mean (default about 4% of the points; 1: none).
     label : str, optional
         The y axis label.
+    legend : bool
+        Say which line is which.
 
     Returns
     -------
@@ -64,7 +67,8 @@ def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int | None =
         ax.plot(*val, "o-", color=theme.color("validation"), ms=5, label="validation", gid="val")
     ax.set_xlabel("step")
     ax.set_ylabel(label or {"loss": "loss", "acc": "accuracy"}.get(metric, metric))
-    ax.legend(frameon=False)
+    if legend:
+        ax.legend(frameon=False, fontsize="small")
     return ax
 
 
@@ -101,8 +105,9 @@ def training_curves(data, *, smoothing: int | None = None, title: str | None = N
     if not logged and not with_lr:
         raise ValueError("data: no 'loss', 'acc' or 'lr' values to draw")
     fig, axes = grid_figure(len(logged) + with_lr, aspect=0.75)
-    for ax, metric in zip(axes, logged):
-        metric_curve(data, metric, ax=ax, smoothing=smoothing).set_title({"loss": "loss", "acc": "accuracy"}[metric])
+    for k, (ax, metric) in enumerate(zip(axes, logged)):
+        metric_curve(data, metric, ax=ax, smoothing=smoothing, legend=k == 0).set_title(
+            {"loss": "loss", "acc": "accuracy"}[metric])
     if with_lr:
         lr_curve(data, ax=axes[-1]).set_title("learning rate")
     if title is None and not isinstance(data, dict):

@@ -136,7 +136,8 @@ def _paint_edges(ax, layout, i, style, theme) -> None:
 def _paint_static(ax, placed, theme) -> None:
     align = {"class-": ("left", "center"), "index-": ("right", "bottom"), "hidden-": ("right", "center")}
     ha, va = next((v for k, v in align.items() if placed.id.startswith(k)), ("center", "center"))
-    size = "xx-large" if placed.id.startswith("ellipsis-") else FONT_SIZES[placed.label.size]
+    size = ("xx-large" if placed.id.startswith("ellipsis-") else "x-small" if placed.id.startswith(("index-", "hidden-"))
+            else FONT_SIZES[placed.label.size])
     draw_label(ax, placed.x, placed.y, placed.label, theme, ha=ha, va=va, fontsize=size, zorder=3, gid=placed.id)
 
 

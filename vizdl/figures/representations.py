@@ -58,7 +58,9 @@ def layer_representations(run, step=None, *, layers=None, ncols: int | None = No
         ax.set_title(f"layer {k}: {name} ({width})", fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[-1].legend(title="class", fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    handles, names = axes[-1].get_legend_handles_labels()
+    fig.legend(handles, names, title="class", fontsize="small", frameon=False, loc="outside lower center",
+               ncols=min(len(names), 10))
     fig.suptitle(f"PCA of each layer's activations: {run_title(run)}, step {step}")
     return fig
 

@@ -10,7 +10,8 @@ ellipsis stands for the others), ``max_outputs`` (output neurons; the true class
 """
 from __future__ import annotations
 
-from vizdl.anim.network_story import StoryPicture, diagram_aspect
+from vizdl.anim.network import Z
+from vizdl.anim.network_story import ComposedText, StoryPicture, diagram_aspect
 from vizdl.anim.scene import Beat, LectureScene
 from vizdl.recipes import open_run
 from vizdl.views.backprop import backprop_view
@@ -20,7 +21,7 @@ RUN_TIMES = {"network": 1.5, "forward": 1.5, "loss": 1.2, "backward": 1.5, "grad
              "after": 1.5, "mini-batch": 1.5, "replay": 1.0}
 
 
-class Backprop(LectureScene):
+class Backprop(ComposedText, LectureScene):
     """Forward values, loss, dl/dx_i and dl/dA_i layer by layer, the update, then the recorded steps."""
 
     run: str = ""
@@ -37,7 +38,7 @@ class Backprop(LectureScene):
         view = backprop_view(run, step=None if self.step < 0 else self.step, sample=self.sample,
                              replay=self.replay, max_neurons=self.max_neurons, max_outputs=self.max_outputs,
                              aspect=diagram_aspect(self.content_area(), formulas=True))
-        self.show_title(view.title.text)
+        self.show_title(view.title.text).set_z_index(Z["static"])  # never animates: not redrawn per frame
         picture = StoryPicture(view, self.theme, self.content_area())
         self.view, self.picture = view, picture
         for k, step in enumerate(view.story):

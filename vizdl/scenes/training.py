@@ -7,13 +7,14 @@ image and a readable neuron subset. Options (class attributes, or ``vizdl render
 """
 from __future__ import annotations
 
-from vizdl.anim.network_story import StoryPicture, diagram_aspect
+from vizdl.anim.network import Z
+from vizdl.anim.network_story import ComposedText, StoryPicture, diagram_aspect
 from vizdl.anim.scene import Beat, LectureScene
 from vizdl.recipes import open_run
 from vizdl.views.training import training_view
 
 
-class Training(LectureScene):
+class Training(ComposedText, LectureScene):
     """Edges recoloured by the recorded weights on a fixed scale while the boundary and the loss evolve."""
 
     run: str = ""
@@ -29,7 +30,7 @@ class Training(LectureScene):
         view = training_view(run, snapshots=self.snapshots, sample=self.sample, max_neurons=self.max_neurons,
                              max_outputs=self.max_outputs,
                              aspect=diagram_aspect(self.content_area(), formulas=False))
-        self.show_title(view.title.text)
+        self.show_title(view.title.text).set_z_index(Z["static"])  # never animates: not redrawn per frame
         picture = StoryPicture(view, self.theme, self.content_area())
         self.view, self.picture = view, picture
         for k, step in enumerate(view.story):
