@@ -46,13 +46,16 @@ def test_activation_values_match_torch():
 
 
 def test_activation_grid_structure():
-    from matplotlib.colors import to_hex
 
     from vizdl.styles.theme import LIGHT
 
-    fig = figures.activation_grid()
+    with vizdl.styles.use("slides"):
+        fig = figures.activation_grid()
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 10 and len({round(ax.get_position().y0, 3) for ax in visible}) == 3  # rows of 4
+    with vizdl.styles.use("paper"):
+        narrow = [ax for ax in figures.activation_grid().axes if ax.get_visible()]
+    assert len({round(ax.get_position().x0, 3) for ax in narrow}) == 2  # a paper column: rows of 2
     assert all([line.get_gid() for line in ax.lines][-2:] == ["function", "derivative"] for ax in visible)
     assert {to_hex(ax.lines[-1].get_color()) for ax in visible} == {LIGHT.color("gradient")}  # sigma' is a derivative
 
@@ -116,7 +119,8 @@ def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
 
 # -- boundary -------------------------------------------------------------------------------
 def test_decision_boundary_grid_wraps_and_titles(run):
-    fig = figures.decision_boundary_grid(run, run.steps[:6], resolution=10)
+    with vizdl.styles.use("slides"):
+        fig = figures.decision_boundary_grid(run, run.steps[:6], resolution=10)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == [f"step {s}" for s in run.steps[:6]]
     assert len({round(ax.get_position().y0, 3) for ax in visible}) == 2  # 6 panels: two rows of at most 4

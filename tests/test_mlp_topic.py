@@ -11,7 +11,6 @@ import torch
 import vizdl
 from vizdl.styles.theme import LIGHT, NEGATIVE, POSITIVE, fmt
 from vizdl.views.backprop import backprop_view
-from vizdl.views.network import node_id
 from vizdl.views.training import training_view
 
 
@@ -251,32 +250,4 @@ def test_scene_beats_are_the_view_steps_and_fit(scene_name, run_name, request):
     assert picture.diagram.get_right()[0] <= picture.side.get_left()[0]  # the network never runs under the panels
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("scene_name", ["backprop", "training"])
-def test_scene_last_frame(scene_name, xor_run):
-    from vizdl.scenes import scene_class
-    from vizdl.testing import assert_matches_control, render_last_frame
-
-    cls = scene_class(scene_name).configure(run=str(xor_run.path))
-    assert_matches_control(f"scene_{scene_name}", render_last_frame(cls))
-
-
-@pytest.mark.slow
-def test_one_changed_input_changes_the_last_frame(xor_run, tmp_path):
-    import os
-    import shutil
-
-    from safetensors.numpy import load_file, save_file
-
-    from vizdl.scenes import scene_class
-    from vizdl.testing import WRITE_ENV, assert_matches_control, render_last_frame
-
-    if os.environ.get(WRITE_ENV) == "1":
-        pytest.skip("writing control data: nothing to compare")
-    changed = tmp_path / "run"
-    shutil.copytree(xor_run.path, changed)
-    probe = load_file(str(changed / "probe.safetensors"))
-    probe["inputs"][0, 0] += 0.05  # the followed sample's x_0^0: one number of the picture
-    save_file(probe, str(changed / "probe.safetensors"))
-    with pytest.raises(AssertionError, match="differs from control"):
-        assert_matches_control("scene_training", render_last_frame(scene_class("training").configure(run=str(changed))))
+# The scenes' last-frame controls: tests/test_anim_backprop.py

@@ -16,9 +16,9 @@ from vizdl.anim.glyphs import text_label, wrapped_label
 from vizdl.anim.network import (
     EXAMPLE_WIDTH,
     HEADER_BAND,
-    Z,
     NetworkDiagram,
     Restyle,
+    Z,
     fade_in,
     fade_out,
     text,

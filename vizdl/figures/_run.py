@@ -81,7 +81,7 @@ def grid_figure(count: int, *, ncols: int | None = None, aspect: float = 1.0, ma
     The width is the style's; the height follows from the rows and each panel's
     ``aspect`` (height / width), so a grid fits a slide's width whatever the count.
     ``max_cols`` defaults to 4 on a wide figure (slides) and 2 on a narrow one (paper).
-    Unused panels are hidden; ``axes`` lists the ``count`` used ones.
+    Unused panels are removed; ``axes`` lists the ``count`` used ones.
     """
     from matplotlib import rcParams
 
@@ -94,5 +94,5 @@ def grid_figure(count: int, *, ncols: int | None = None, aspect: float = 1.0, ma
     fig = new_figure((width, width / ncols * aspect * nrows + 0.6))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
     for ax in axes[count:]:
-        ax.set_visible(False)
+        ax.remove()
     return fig, list(axes[:count])

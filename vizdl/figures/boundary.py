@@ -20,7 +20,6 @@ from vizdl.views.boundary import boundary_frame, model_regions, run_frame
 from vizdl.views.training import run_title
 
 
-
 def _check_resolution(resolution, max_resolution) -> int:
     return check_size("resolution", resolution, max_resolution, minimum=2, override="max_resolution=")
 

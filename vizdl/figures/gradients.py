@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from vizdl.figures._run import as_run, grad_norms, grid_figure, grouped_per_step, new_axes
+from vizdl.figures._run import (
+    as_run,
+    grad_norms,
+    grid_figure,
+    grouped_per_step,
+    new_axes,
+)
 from vizdl.figures.paint import theme_for
 from vizdl.ops.curves import histogram_matrix
 from vizdl.runs.graph import ROOT_LABEL

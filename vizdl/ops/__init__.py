@@ -10,7 +10,13 @@ from vizdl.ops.backprop import (
     optimizer_text,
     run_mlp_parameters,
 )
-from vizdl.ops.boundary import data_bounds, decision_regions, grid_points, mlp_probabilities, model_probabilities
+from vizdl.ops.boundary import (
+    data_bounds,
+    decision_regions,
+    grid_points,
+    mlp_probabilities,
+    model_probabilities,
+)
 from vizdl.ops.channels import (
     channel_activation,
     channel_similarity,
@@ -59,7 +65,6 @@ from vizdl.ops.network import (
     network_diagram_data,
     select_neurons,
 )
-from vizdl.ops.representations import pca_2d
 from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
 from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.compare import EpochCurves, epoch_curves
@@ -88,6 +93,7 @@ from vizdl.ops.pooling import (
     squeeze_pool,
     unsqueeze_pool,
 )
+from vizdl.ops.representations import pca_2d
 
 __all__ = [
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
