@@ -248,6 +248,9 @@ def test_scene_beats_are_the_view_steps_and_fit(scene_name, run_name, request):
         assert part.get_top()[1] <= top + 0.02 and part.get_bottom()[1] >= bottom - 0.02
         assert part.get_left()[0] >= centre[0] - width / 2 - 0.02 and part.get_right()[0] <= centre[0] + width / 2 + 0.02
     assert picture.diagram.get_right()[0] <= picture.side.get_left()[0]  # the network never runs under the panels
+    title = scene.title_mobject  # composed from glyphs: centred and inside the frame like Text
+    assert title.text == view.title.text and abs(title.get_center()[0]) < 0.01
+    assert title.width <= scene.camera.frame_width - 0.5 and title.get_top()[1] <= scene.camera.frame_height / 2
 
 
 # The scenes' last-frame controls: tests/test_anim_backprop.py

@@ -279,8 +279,8 @@ class ComposedText:
     def show_title(self, title, **kwargs):
         from vizdl.anim.scene import TITLE_SIZE
 
-        if isinstance(title, str):
-            title = text_label(title, kwargs.pop("font_size", TITLE_SIZE), self.theme.color("ink"))
+        if isinstance(title, str):  # composed glyphs start at x = 0: centre them as Text would be
+            title = text_label(title, kwargs.pop("font_size", TITLE_SIZE), self.theme.color("ink")).set_x(0)
         return super().show_title(title, **kwargs)
 
 
