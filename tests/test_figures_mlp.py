@@ -8,7 +8,6 @@ import vizdl
 from vizdl import figures
 from vizdl.figures.activations import NAMES, activation_curve
 from vizdl.figures.boundary import XOR_POINTS, perceptron_learning
-from vizdl.figures.network import value_text
 from vizdl.figures.representations import pca_2d
 from vizdl.testing import assert_matches_control, figure_to_array
 
@@ -47,47 +46,59 @@ def test_activation_values_match_torch():
 
 
 def test_activation_grid_structure():
-    fig = figures.activation_grid()
+
+    from vizdl.styles.theme import LIGHT
+
+    with vizdl.styles.use("slides"):
+        fig = figures.activation_grid()
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 10
+    assert len(visible) == 10 and len({round(ax.get_position().y0, 3) for ax in visible}) == 3  # rows of 4
+    with vizdl.styles.use("paper"):
+        narrow = [ax for ax in figures.activation_grid().axes if ax.get_visible()]
+    assert len({round(ax.get_position().x0, 3) for ax in narrow}) == 2  # a paper column: rows of 2
     assert all([line.get_gid() for line in ax.lines][-2:] == ["function", "derivative"] for ax in visible)
+    assert {to_hex(ax.lines[-1].get_color()) for ax in visible} == {LIGHT.color("gradient")}  # sigma' is a derivative
+
+
+def test_activation_formulas_are_readable_in_slides():
+    from matplotlib import rcParams
+
+    from vizdl.figures.paint import _renderer
+
+    with vizdl.styles.use("slides"):
+        fig = figures.activation_grid()
+        body = rcParams["font.size"]
+        renderer = _renderer(fig)
+    titles = [ax.title for ax in fig.axes if ax.get_visible()]
+    assert min(t.get_fontsize() for t in titles) >= body  # the formulas are at least body size (18 pt)
+    boxes = [t.get_window_extent(renderer) for t in titles]
+    assert not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
     with pytest.raises(ValueError, match="name must be one of"):
         figures.activation_plot("mish")
 
 
 # -- network diagram ------------------------------------------------------------------------
-def test_network_diagram_numbers_equal_torch(run):
-    step = run.steps[2]
-    ax = figures.network_diagram(run, step, sample=5)
-    model = run.model(step).double()
-    x = torch.as_tensor(run.probe["inputs"][5], dtype=torch.float64)
-    values = [x, model.net[2](model.net[1](x)), None, model(x[None])[0]]
-    values[2] = model.net[4](model.net[3](values[1]))
-    texts = _texts(ax, "value-")
-    assert len(texts) == 2 + 4 + 4 + 2
-    for i, v in enumerate(values):
-        for j, number in enumerate(v.detach().numpy()):
-            assert texts[f"value-{i}-{j}"] == value_text(number)
-    weights = run.weights(step)
-    for i, name in enumerate(["net.1", "net.3", "net.5"], start=1):
-        (collection,) = [c for c in ax.collections if c.get_gid() == f"edges-{i}"]
-        A = weights[f"{name}.weight"]
-        assert len(collection.get_segments()) == A.size
-        rgba = collection.get_colors()
-        for (r, _, b, _), w in zip(rgba, A.ravel()):  # src varies fastest: row-major like A
-            assert (r > b) == (w > 0)
-    probs = torch.softmax(values[3], 0).detach().numpy()
-    assert _texts(ax, "prob-")["prob-1"] == f"1: p={probs[1]:.2f}"
-
-
 def test_network_diagram_large_subset_and_errors(run):
     model = vizdl.models.build("mlp", input_shape=(1, 28, 28), num_classes=10, hidden=(128, 64))
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     ax = figures.network_diagram(state, x=np.random.default_rng(0).random(784))
-    assert sum(len(c.get_segments()) for c in ax.collections) == 64 + 64 + 80
-    assert len(_texts(ax, "ellipsis-")) == 3
+    assert sum(len(c.get_segments()) for c in ax.collections if (c.get_gid() or "").startswith("edges-")) == \
+        7 * 7 + 7 * 7 + 7 * 10
+    assert len(_texts(ax, "ellipsis-")) == 3 and _texts(ax, "hidden-")["hidden-0"] == "+777"
     with pytest.raises(ValueError, match="nearest recorded steps"):
         figures.network_diagram(run, run.steps[1] + 1)
+
+
+def test_network_diagram_of_image_data_shows_the_image(tmp_path):
+    data = vizdl.data.load("digits")
+    model = vizdl.models.build("mlp", data=data, hidden=(16,), seed=0)
+    run = vizdl.train(model, data, epochs=1, record=vizdl.RecordSpec(every=50, probe_size=4), out=tmp_path / "r",
+                      quiet=True)
+    ax = figures.network_diagram(run, sample=1)
+    (image,) = [im for im in ax.images if im.get_gid() == "input-image"]
+    np.testing.assert_allclose(image.get_array(), run.probe["inputs"][1, 0])
+    pixels = [p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith("pixel-")]
+    assert len(pixels) == 7 and "64-16-10 ReLU MLP on digits" in ax.get_title()
 
 
 def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
@@ -107,21 +118,15 @@ def test_mlp_only_pictures_refuse_other_models(run, tmp_path):
 
 
 # -- boundary -------------------------------------------------------------------------------
-def test_decision_boundary_heatmap_follows_model(run):
-    step = run.steps[-1]
-    ax = figures.decision_boundary(run, step, resolution=20)
-    (image,) = ax.images
-    from vizdl.figures.boundary import _heat_rgb, boundary_grid
-
-    xx, yy, probs = boundary_grid(run.model(step), (ax.get_xlim(), ax.get_ylim()), 20)
-    model = run.model(step)
-    direct = torch.softmax(model(torch.tensor(np.stack([xx.ravel(), yy.ravel()], 1), dtype=torch.float32)), 1)
-    np.testing.assert_allclose(probs.reshape(-1, 2), direct.detach().numpy(), atol=1e-6)
-    np.testing.assert_allclose(image.get_array()[..., :3], _heat_rgb(probs), atol=1e-6)
-    assert sum(len(c.get_offsets()) for c in ax.collections if (c.get_gid() or "").startswith("points")) == \
-        len(run.probe["labels"])
-    fig = figures.decision_boundary_grid(run, run.steps[:3], resolution=10)
-    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == [f"step {s}" for s in run.steps[:3]]
+def test_decision_boundary_grid_wraps_and_titles(run):
+    with vizdl.styles.use("slides"):
+        fig = figures.decision_boundary_grid(run, run.steps[:6], resolution=10)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == [f"step {s}" for s in run.steps[:6]]
+    assert len({round(ax.get_position().y0, 3) for ax in visible}) == 2  # 6 panels: two rows of at most 4
+    assert "MLP on circles" in fig.get_suptitle()
+    with pytest.raises(ValueError, match="resolution"):
+        figures.decision_boundary(run, resolution=5000)
 
 
 def test_perceptron_converges_on_separable_and_not_on_xor():
@@ -150,8 +155,10 @@ def test_curves_draw_the_recorded_metrics(run):
     np.testing.assert_array_equal(val.get_ydata(), run.metric("val_loss")[1])
     fig = figures.training_curves(run)
     assert len(fig.axes) == 3
-    arrays = figures.metric_curve({"loss": np.array([3.0, 2.0, 1.0])}, smoothing=2)
-    np.testing.assert_allclose(arrays.lines[1].get_ydata(), [3.0, 2.5, 1.5])
+    arrays = figures.metric_curve({"loss": np.array([3.0, 2.0, 1.0, 4.0])}, smoothing=3)
+    np.testing.assert_allclose(arrays.lines[1].get_ydata(), [3.0, 2.0, 7 / 3, 4.0])  # centred: no lag
+    assert arrays.lines[1].get_label() == "train (centred mean of 3)"
+    assert "MLP on circles" in fig.get_suptitle()
 
 
 def test_gradient_flow_norms_equal_recorded_grads(run):
@@ -168,6 +175,7 @@ def test_gradient_flow_norms_equal_recorded_grads(run):
             assert norm == pytest.approx(np.linalg.norm(both))
     fig = figures.weight_histograms(run, kind="grad")
     assert len(fig.axes) == 3 + 1  # three layers and a colour bar
+    assert "MLP on circles" in fig.get_suptitle()
     with pytest.raises(ValueError, match="kind"):
         figures.weight_histograms(run, kind="bias")
 
@@ -175,7 +183,7 @@ def test_gradient_flow_norms_equal_recorded_grads(run):
 def test_layer_representations_pca(run):
     fig = figures.layer_representations(run)
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles[0].startswith("Layer 0: input") and len(titles) == 4
+    assert titles[0] == "layer 0: input (2)" and len(titles) == 4 and "step" in fig.get_suptitle()
     acts = run.activations(run.steps[-1])["net.2"]
     proj = pca_2d(acts)
     centered = acts - acts.mean(0)

@@ -75,28 +75,55 @@ def test_mlp_terms_match_torch(act):
         np.testing.assert_allclose(layer.grad_A, lin.weight.grad.numpy(), atol=1e-12)
         np.testing.assert_allclose(layer.grad_b, lin.bias.grad.numpy(), atol=1e-12)
         np.testing.assert_allclose(layer.A_new, (lin.weight - 0.2 * lin.weight.grad).detach().numpy())
-    # forward values equal the model's intermediate outputs
+    # forward values equal the model's intermediate outputs; x_3 is the softmax of its logits z_3
     h1 = net[1](net[0](x))[0]
     h2 = net[3](net[2](net[1](net[0](x))))[0]
     np.testing.assert_allclose(step.values[1], h1.detach().numpy())
     np.testing.assert_allclose(step.values[2], h2.detach().numpy())
+    np.testing.assert_allclose(step.logits, net(x)[0].detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(step.values[3], torch.softmax(net(x)[0], 0).detach().numpy(), atol=1e-12)
+
+
+def test_last_layer_is_the_notes_softmax():
+    """x_3 = softmax(z_3); l'(x_3) = -1/x_3[y] at y; sigma'_3 is the softmax's Jacobian (not 1)."""
+    step = backprop_from_model(_mlp(1), [0.2, 0.9], 0, lr=0.1)
+    last = step.layers[-1]
+    z = torch.tensor(last.pre, requires_grad=True)
+    p = torch.softmax(z, 0)
+    p.retain_grad()
+    loss = -torch.log(p[0])
+    loss.backward()
+    np.testing.assert_allclose(last.x_out, p.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(last.dl_dx, p.grad.numpy(), atol=1e-12)
+    assert last.dl_dx[0] == pytest.approx(-1 / p[0].item()) and last.dl_dx[1] == 0
+    jacobian = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, 0), z.detach()).numpy()
+    np.testing.assert_allclose(last.sigma_prime, jacobian, atol=1e-12)
+    assert last.sigma_prime.shape == (2, 2) and not np.allclose(last.sigma_prime, 1.0)
+    np.testing.assert_allclose(last.delta, z.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(last.delta, step.probabilities - np.eye(2)[0], atol=1e-12)  # x_3 - e_y
+    np.testing.assert_allclose(last.delta, last.sigma_prime.T @ last.dl_dx, atol=1e-12)
 
 
 def test_chain_rule_identities_of_the_notes():
     step = backprop_from_model(_mlp(1), [0.2, 0.9], 0, lr=0.1)
-    last = step.layers[-1]
-    # l'(x_3) = softmax(x_3) - onehot(y); sigma_3 = identity
-    np.testing.assert_allclose(last.dl_dx, step.probabilities - np.eye(2)[0], atol=1e-12)
-    np.testing.assert_allclose(last.sigma_prime, 1.0)
-    for layer in step.layers:
+    for layer in step.layers[:-1]:
         # dl/dA_i = (dl/dx_i * sigma'_i(A_i x_{i-1} + b_i)) x_{i-1}^T
         np.testing.assert_allclose(layer.delta, layer.dl_dx * layer.sigma_prime, atol=1e-12)
+    for layer in step.layers:
         np.testing.assert_allclose(layer.grad_A, np.outer(layer.delta, layer.x_in), atol=1e-12)
         np.testing.assert_allclose(layer.pre, layer.A @ layer.x_in + layer.b, atol=1e-12)
     for lower, upper in zip(step.layers[:-1], step.layers[1:]):
         # dl/dx_{i-1} = A_i^T (dl/dx_i * sigma'_i(...))
         np.testing.assert_allclose(lower.dl_dx, upper.A.T @ upper.delta, atol=1e-12)
     np.testing.assert_allclose(step.layers[0].sigma_prime, 1 - np.tanh(step.layers[0].pre) ** 2, atol=1e-12)
+
+
+def test_optimizer_in_words():
+    from vizdl.ops.backprop import optimizer_text
+
+    assert optimizer_text({"optimizer": "sgd", "momentum": 0.9}) == "mini-batch SGD"
+    assert optimizer_text({"optimizer": "momentum", "momentum": 0.5}) == "mini-batch SGD with momentum 0.5"
+    assert optimizer_text({"optimizer": "adam"}) == "Adam"
 
 
 def test_mlp_bad_input():

@@ -143,6 +143,9 @@ RECIPES = {r.name: r for r in (
     Recipe("xor-mlp", "2-4-4-2 tanh MLP on xor (back-propagation and training scenes)",
            "xor", "mlp", model_kw={"hidden": (4, 4), "activation": "tanh"},
            train_kw={"epochs": 40, "batch_size": 16, "lr": 0.2}, record_kw={"every": 10}),
+    Recipe("xor-mlp8", "2-8-8-2 tanh MLP on xor: the notes' 8-neuron width", "xor", "mlp",
+           model_kw={"hidden": (8, 8), "activation": "tanh"},
+           train_kw={"epochs": 40, "batch_size": 16, "lr": 0.2}, record_kw={"every": 10}),
     Recipe("circles-mlp", "2-4-4-2 tanh MLP on circles", "circles", "mlp",
            model_kw={"hidden": (4, 4), "activation": "tanh"},
            train_kw={"epochs": 40, "batch_size": 32, "lr": 0.5}, record_kw={"every": 60}),
@@ -208,6 +211,18 @@ def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
     return _train_into(recipe, path, quiet)
 
 
+def open_run(run=None, recipe: str = "xor-mlp", *, cache_dir=None):
+    """``run`` itself (a Run or a run directory) when given, else the cached run of ``recipe``.
+
+    What a scene's ``run`` and ``recipe`` options resolve to.
+    """
+    from vizdl.runs import Run
+
+    if run:
+        return run if isinstance(run, Run) else Run.open(run)
+    return recipe_run(recipe, cache_dir=cache_dir)
+
+
 def _train_into(recipe: Recipe, path: Path, quiet: bool):
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{recipe.name}-", dir=path.parent))
@@ -256,4 +271,4 @@ def _normal_init(model, std: float, seed: int) -> None:
                     nn.init.zeros_(module.bias)
 
 
-__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "recipe_run"]
+__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "open_run", "recipe_run"]

@@ -50,7 +50,8 @@ def render_last_frame(scene_class, **config) -> np.ndarray:
             **config,
         }
         with tempconfig(options):
-            scene = scene_class()
+            # manim 0.22 reads skip_animations from the Scene, not from the config
+            scene = scene_class(skip_animations=options["skip_animations"])
             scene.render()
             return np.asarray(scene.renderer.get_frame())[..., :3].copy()
 

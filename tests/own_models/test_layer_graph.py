@@ -112,8 +112,10 @@ def test_shared_relu_mlp_with_own_names_draws_and_backprops_like_torch(tmp_path)
     assert [layer.name for layer in data.layers] == ["input", "inp", "hidden", "out"]
     net = run.model(step)
     x = torch.from_numpy(run.probe["inputs"][2:3])
-    with torch.no_grad():
-        np.testing.assert_allclose(data.values[-1], net(x)[0].double().numpy(), rtol=1e-5, atol=1e-6)
+    with torch.no_grad():  # the notes' x_L = softmax(z_L); z_L are the logits
+        logits = net(x)[0].double()
+    np.testing.assert_allclose(data.layers[-1].pre, logits.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(data.values[-1], torch.softmax(logits, 0).numpy(), rtol=1e-5, atol=1e-6)
     terms = vizdl.ops.backprop_at_step(run, step, sample=2)
     x = x.clone().requires_grad_(True)
     F.cross_entropy(net(x), torch.from_numpy(run.probe["labels"][2:3])).backward()
@@ -130,8 +132,9 @@ def test_functional_activation_needs_an_explicit_activation(tmp_path):
     data = vizdl.ops.network_at_step(run, sample=0, activation="relu")
     net = run.model()
     with torch.no_grad():
-        expected = net(torch.from_numpy(run.probe["inputs"][:1]))[0]
-    np.testing.assert_allclose(data.values[-1], expected.double().numpy(), rtol=1e-5, atol=1e-6)
+        expected = net(torch.from_numpy(run.probe["inputs"][:1]))[0].double()
+    np.testing.assert_allclose(data.layers[-1].pre, expected.numpy(), rtol=1e-5, atol=1e-6)  # z_L: the logits
+    np.testing.assert_allclose(data.values[-1], torch.softmax(expected, 0).numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_functional_only_model_warns_and_keeps_weights_grads_and_scalar_shapes(tmp_path):

@@ -46,28 +46,27 @@ def test_subset_step_keeps_the_real_numbers(digits_run):
     assert part.loss == full.loss
 
 
-def test_backprop_story_shows_the_digit_and_a_readable_subset(digits_run):
-    from vizdl.anim.backprop import BackpropStory
-    from vizdl.anim.training import InputPanel, input_picture
+def test_backprop_view_shows_the_digit_and_a_readable_subset(digits_run):
+    from vizdl.views.backprop import backprop_view
 
-    story = BackpropStory(digits_run, step=20, sample=3, replay=2)
-    assert isinstance(story.panel, InputPanel)
-    assert [len(column) for column in story.diagram.neurons] == [4, 4, 4]
-    texts = [m.text for m in story.headers if hasattr(m, "text")]
-    assert {"4 of 64", "4 of 12", "4 of 10"} <= set(texts)
-    assert [t for t in texts if t.isdigit()] == [str(c) for c in story.shown[-1]]
-    image = digits_run.probe["inputs"][3, 0]
-    expected = np.round(255 * (image - image.min()) / (image.max() - image.min()))
-    np.testing.assert_array_equal(input_picture(digits_run.probe["inputs"][3])[..., 0], expected)
-    beats = list(story.beats())
-    assert len(beats) > 10
+    view = backprop_view(digits_run, step=20, sample=3, max_neurons=4, max_outputs=4, replay=2)
+    layout, y = view.layout, int(digits_run.probe["labels"][3])
+    assert [len(c.slots) for c in layout.columns] == [4, 4, 4]  # 3 neurons and the ellipsis per layer
+    assert all(None in c.slots for c in layout.columns) and y in layout.columns[-1].shown
+    np.testing.assert_array_equal(layout.image.grid.values, digits_run.probe["inputs"][3, 0])
+    model = digits_run.model(20).double()  # own names, registered out of order: execution order still wins
+    x = torch.tensor(digits_run.probe["inputs"][3:4], dtype=torch.float64)
+    hidden = model.act(model.body(model.flat(x)))[0].detach().numpy()
+    from vizdl.styles.theme import fmt
+
+    assert [p.label.text for p in view.value_sets["x-1"].labels] == [fmt(hidden[j]) for j in layout.columns[1].shown]
+    assert [s.name for s in view.story][:2] == ["network", "forward-0"] and len(view.story) > 10
 
 
-def test_training_story_on_digits(digits_run):
-    from vizdl.anim.training import InputPanel, TrainingStory
+def test_training_view_on_digits(digits_run):
+    from vizdl.views.training import training_view
 
-    story = TrainingStory(digits_run, snapshots=3)
-    assert isinstance(story.panel, InputPanel)
-    assert [len(column) for column in story.diagram.neurons] == [6, 6, 10]
-    assert story.title.text == "Training a 64-12-10 MLP on digits"
-    assert len(list(story.beats())) == 3 + 2
+    view = training_view(digits_run, snapshots=3, max_neurons=6)
+    assert [len(c.slots) for c in view.layout.columns[1:]] == [6, 10]  # 5 of 12 and the ellipsis; every class
+    assert view.layout.image is not None
+    assert view.title.text == "Training a 64-12-10 tanh MLP on digits"

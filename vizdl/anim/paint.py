@@ -15,7 +15,8 @@ into animations, which is all a story-driven scene needs::
 from __future__ import annotations
 
 import numpy as np
-from manim import Arrow, Circle, Create, FadeIn, GrowFromCenter, Line, MathTex, Mobject, VGroup, Write
+from manim import (DOWN, UP, Arrow, Circle, Create, FadeIn, GrowFromCenter, Line, MathTex, Mobject, Rectangle, VGroup,
+                   Write)
 
 from vizdl.anim.grid import label as glyphs
 from vizdl.styles.theme import LIGHT
@@ -81,6 +82,31 @@ def placed(placed_view, theme=LIGHT, *, scale: float = 1.0) -> Mobject:
     return text(placed_view.label, theme).move_to(np.array([placed_view.x, placed_view.y, 0.0]) * scale)
 
 
+def scale_bar(scale, theme=LIGHT, *, width: float = 2.6, height: float = 0.18, steps: int = 32,
+              font_size: float = 20) -> VGroup:
+    """A horizontal colour bar of a :class:`vizdl.views.Scale`: the colours, its ticks and its label.
+
+    The group's ``text`` attribute holds the label; ``ticks`` the tick texts (tests read them).
+    """
+    import numpy as np
+
+    values = np.linspace(scale.vmin, scale.vmax, steps)
+    colors = theme.scale_colors(scale, values)
+    bar = VGroup(*(Rectangle(width=width / steps + 0.005, height=height, stroke_width=0, fill_color=c,
+                             fill_opacity=1).move_to([(k + 0.5) * width / steps - width / 2, 0, 0])
+                   for k, c in enumerate(colors)))
+    outline = Rectangle(width=width, height=height, stroke_color=theme.color("ink"), stroke_width=1)
+    tick_values, tick_texts = scale.ticks()
+    ticks = VGroup(*(glyphs(t, font_size, theme.color("ink")).next_to(
+        [(v - scale.vmin) / (scale.vmax - scale.vmin) * width - width / 2, -height / 2, 0], DOWN, buff=0.06)
+        for v, t in zip(tick_values, tick_texts)))
+    group = VGroup(bar, outline, ticks)
+    if scale.label:
+        group.add(glyphs(scale.label, font_size, theme.color("ink")).next_to(outline, UP, buff=0.08))
+    group.text, group.ticks = scale.label, list(tick_texts)
+    return group
+
+
 class Elements(dict):
     """``element id -> mobject`` of one view, and the animations that reveal them.
 
@@ -142,4 +168,4 @@ class Elements(dict):
         return animations
 
 
-__all__ = ["Elements", "FONT_SIZES", "edge", "edge_points", "formula", "node", "placed", "text"]
+__all__ = ["Elements", "FONT_SIZES", "edge", "edge_points", "formula", "node", "placed", "scale_bar", "text"]

@@ -68,3 +68,31 @@ def grad_norms(run, steps=None) -> tuple:
     norms = np.array([[np.sqrt(sum(float(np.sum(np.square(g[n], dtype=np.float64))) for n in names))
                        for _, names in groups] for g in grads])
     return steps, [module for module, _ in groups], norms
+
+
+def module_of(param: str) -> str:
+    """``"net.1.weight"`` -> ``"net.1"``."""
+    return param.rsplit(".", 1)[0]
+
+
+def grid_figure(count: int, *, ncols: int | None = None, aspect: float = 1.0, max_cols: int | None = None) -> tuple:
+    """``(figure, axes)`` for ``count`` panels wrapped into rows of at most ``max_cols`` (``ncols`` if given).
+
+    The width is the style's; the height follows from the rows and each panel's
+    ``aspect`` (height / width), so a grid fits a slide's width whatever the count.
+    ``max_cols`` defaults to 4 on a wide figure (slides) and 2 on a narrow one (paper).
+    Unused panels are removed; ``axes`` lists the ``count`` used ones.
+    """
+    from matplotlib import rcParams
+
+    if count < 1:
+        raise ValueError(f"count must be >= 1, got {count}")
+    width = rcParams["figure.figsize"][0]
+    max_cols = max_cols or (4 if width >= 9 else 2)
+    ncols = ncols or min(count, max_cols)
+    nrows = -(-count // ncols)
+    fig = new_figure((width, width / ncols * aspect * nrows + 0.6))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[count:]:
+        ax.remove()
+    return fig, list(axes[:count])

@@ -1,76 +1,46 @@
 """The notes' activation functions and their derivatives (derivatives from torch autograd).
 
+The function is drawn in the ink colour, its derivative ``sigma'`` in the gradient colour
+(a derivative, like every ``dl/d...`` in vizdl's pictures). The grid wraps into rows and
+writes each formula at the style's body size, so the slides style stays readable on a
+projector.
+
     >>> x, y, dy = activation_curve("sigmoid", [0.0])
     >>> float(y[0]), float(dy[0])
     (0.5, 0.25)
 """
 from __future__ import annotations
 
-import numpy as np
-
-from vizdl.figures._run import new_axes, new_figure
-from vizdl.styles.colors import NEGATIVE, POSITIVE
-
-LEAKY_SLOPE = 0.1   # alpha of leaky ReLU drawn (0.1 so the slope is visible)
-PRELU_SLOPE = 0.25  # torch's PReLU initial slope
-ELU_ALPHA = 1.0
-SOFTMAX_OTHERS = (1.0, -1.0)  # softmax of (x, 1, -1), first component
+from vizdl.figures._run import grid_figure, new_axes
+from vizdl.figures.paint import theme_for
+from vizdl.ops.activations import (
+    LEAKY_SLOPE,
+    NAMES,
+    PRELU_SLOPE,
+    activation_curve,
+    torch_function,
+)
 
 FORMULAS = {
     "linear": r"$\sigma(x) = x$",
     "step": r"$\sigma(x) = \mathbb{1}[x \geq 0]$",
-    "sigmoid": r"$\sigma(x) = \frac{1}{1 + e^{-x}}$",
-    "tanh": r"$\sigma(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}$",
+    "sigmoid": r"$\sigma(x) = \dfrac{1}{1 + e^{-x}}$",
+    "tanh": r"$\sigma(x) = \dfrac{e^x - e^{-x}}{e^x + e^{-x}}$",
     "relu": r"$\sigma(x) = \max\{0, x\}$",
-    "leaky_relu": rf"$\sigma(x) = \max\{{\alpha x, x\}}$, $\alpha={LEAKY_SLOPE}$",
-    "prelu": rf"$\sigma(x) = \max\{{a x, x\}}$, learned $a={PRELU_SLOPE}$",
-    "elu": r"$\sigma(x) = \alpha(e^x - 1)$ if $x<0$, else $x$",
-    "swish": r"$\sigma(x) = \frac{x}{1 + e^{-x}}$",
-    "softmax": r"$\sigma(x)_1 = \frac{e^{x}}{e^{x} + e^{1} + e^{-1}}$",
+    "leaky_relu": rf"$\max\{{\alpha x, x\}},\ \alpha = {LEAKY_SLOPE}$",
+    "prelu": rf"$\max\{{a x, x\}},\ a = {PRELU_SLOPE}$",
+    "elu": r"$x \geq 0{:}\ x,\ \ x < 0{:}\ \alpha(e^x - 1)$",
+    "swish": r"$\sigma(x) = \dfrac{x}{1 + e^{-x}}$",
+    "softmax": r"$\dfrac{e^{x}}{e^{x} + e^{1} + e^{-1}}$",
 }
 TITLES = {"linear": "Linear", "step": "Step", "sigmoid": "Sigmoid", "tanh": "Hyperbolic tangent",
-          "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU", "elu": "ELU",
-          "swish": "Swish", "softmax": "Softmax"}
-NAMES = tuple(FORMULAS)
+          "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned a)", "elu": "ELU (α = 1)",
+          "swish": "Swish", "softmax": "Softmax (first of x, 1, −1)"}
 
 
-def _torch_function(name: str):
-    import torch
-    import torch.nn.functional as F
-
-    others = torch.tensor(SOFTMAX_OTHERS, dtype=torch.float64)
-    table = {
-        "linear": lambda t: t,
-        "step": lambda t: (t >= 0).to(t.dtype) + 0 * t,  # derivative 0 (undefined at 0)
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-        "leaky_relu": lambda t: F.leaky_relu(t, LEAKY_SLOPE),
-        "prelu": lambda t: F.prelu(t, torch.tensor([PRELU_SLOPE], dtype=t.dtype)),
-        "elu": lambda t: F.elu(t, ELU_ALPHA), "swish": F.silu,
-        "softmax": lambda t: torch.softmax(torch.cat([t[:, None], others.expand(len(t), 2)], 1), 1)[:, 0],
-    }
-    if name not in table:
-        raise ValueError(f"name must be one of {NAMES}, got {name!r}")
-    return table[name]
-
-
-def activation_curve(name: str, x=None) -> tuple:
-    """``(x, sigma(x), sigma'(x))`` of activation ``name``; ``sigma'`` by torch autograd.
-
-    ``x`` defaults to 401 points in ``[-4, 4]``.
-    """
-    import torch
-
-    fn = _torch_function(name)
-    x = np.linspace(-4, 4, 401) if x is None else np.asarray(x, dtype=np.float64).ravel()
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    y = fn(t)
-    (dy,) = torch.autograd.grad(y.sum(), t)
-    return x, y.detach().numpy(), dy.numpy()
-
-
-def activation_plot(name: str, *, ax=None, derivative: bool = True, xlim=(-4, 4),
-                    formula: bool = True):
-    """One activation function (red) and its derivative (blue, dashed).
+def activation_plot(name: str, *, ax=None, derivative: bool = True, xlim=(-4, 4), formula: bool = True,
+                    legend: bool = True):
+    """One activation function and its derivative (dashed, the gradient colour).
 
     Parameters
     ----------
@@ -81,28 +51,33 @@ def activation_plot(name: str, *, ax=None, derivative: bool = True, xlim=(-4, 4)
         Also draw ``sigma'`` (computed by autograd).
     xlim : (float, float)
     formula : bool
-        Write the notes' formula in the title.
+        Write the notes' formula under the name.
+    legend : bool
+        Label the two curves in the Axes.
 
     Returns
     -------
     Axes
     """
-    ax = new_axes(ax, (5, 3.6))
+    import numpy as np
+
+    ax = new_axes(ax)
+    theme = theme_for(ax)
     x, y, dy = activation_curve(name, np.linspace(xlim[0], xlim[1], 401))
-    ax.axhline(0, color="0.75", lw=1, zorder=0)
-    ax.axvline(0, color="0.75", lw=1, zorder=0)
-    ax.plot(x, y, color=POSITIVE, label=r"$\sigma(x)$", gid="function")
+    ax.axhline(0, color=theme.color("muted"), lw=0.8, zorder=0)
+    ax.axvline(0, color=theme.color("muted"), lw=0.8, zorder=0)
+    ax.plot(x, y, color=theme.color("ink"), label=r"$\sigma(x)$", gid="function")
     if derivative:
-        ax.plot(x, dy, color=NEGATIVE, ls="--", label=r"$\sigma'(x)$", gid="derivative")
-    ax.set_title(TITLES[name] + ("\n" + FORMULAS[name] if formula else ""))
+        ax.plot(x, dy, color=theme.color("gradient"), ls="--", label=r"$\sigma'(x)$", gid="derivative")
+    ax.set_title(TITLES[name] + ("\n" + FORMULAS[name] if formula else ""), fontsize="medium")
     ax.set_xlim(*xlim)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper left", frameon=False)
+    if legend:
+        ax.legend(loc="upper left", frameon=False)
     return ax
 
 
-def activation_grid(names=NAMES, *, derivative: bool = True, ncols: int = 5):
-    """Every activation of the notes in a grid, each with its derivative.
+def activation_grid(names=NAMES, *, derivative: bool = True, ncols: int | None = None):
+    """Every activation of the notes, each with its derivative, in rows of at most 4 (or ``ncols``).
 
     Returns
     -------
@@ -110,16 +85,14 @@ def activation_grid(names=NAMES, *, derivative: bool = True, ncols: int = 5):
     """
     names = list(names)
     for name in names:
-        _torch_function(name)
-    nrows = -(-len(names) // ncols)
-    fig = new_figure((3.6 * ncols, 3.4 * nrows))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        torch_function(name)
+    fig, axes = grid_figure(len(names), ncols=ncols, aspect=0.72)
     for ax, name in zip(axes, names):
-        activation_plot(name, ax=ax, derivative=derivative)
-        ax.title.set_fontsize(11)
-        ax.legend(loc="upper left", frameon=False, fontsize=9)
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
+        activation_plot(name, ax=ax, derivative=derivative, legend=False)
+        ax.tick_params(labelsize="small")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+    fig.suptitle("Activation functions σ and their derivatives σ′ (autograd)")
     return fig
 
 

@@ -1,23 +1,21 @@
-"""Training curves: loss and accuracy (train and validation) and the learning rate over steps."""
+"""Training curves: loss and accuracy (train and validation) and the learning rate over steps.
+
+The training curve is drawn raw (faint) and smoothed by a *centred* mean
+(:func:`vizdl.ops.curves.centred_mean`; a trailing mean lags a falling curve), the same
+smoothing the training scene's loss curve uses (:func:`vizdl.views.training.curve_view`).
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from vizdl.figures._run import as_run, new_axes, new_figure
-
-TRAIN_COLOR = "#1f77b4"
-VAL_COLOR = "#ff7f0e"
+from vizdl.figures._run import as_run, grid_figure, new_axes
+from vizdl.figures.paint import theme_for
+from vizdl.ops.curves import centred_mean, smoothing_window
 
 
 def smooth(values, window: int) -> np.ndarray:
-    """Running mean over ``window`` points (shorter at the start), same length as ``values``."""
-    values = np.asarray(values, dtype=float)
-    if window <= 1 or values.size == 0:
-        return values
-    cumsum = np.cumsum(np.insert(values, 0, 0.0))
-    idx = np.arange(1, values.size + 1)
-    lo = np.maximum(idx - window, 0)
-    return (cumsum[idx] - cumsum[lo]) / (idx - lo)
+    """Centred mean over ``window`` points (see :func:`vizdl.ops.curves.centred_mean`), same length as ``values``."""
+    return centred_mean(values, max(int(window), 1))
 
 
 def _series(data, name):
@@ -34,8 +32,9 @@ def _series(data, name):
         return None
 
 
-def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int = 10, label: str | None = None):
-    """Train ``metric`` per step (raw, faint, and smoothed) and ``val_<metric>`` (markers).
+def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int | None = None, label: str | None = None,
+                 legend: bool = True):
+    """Train ``metric`` per step (raw, faint, and its centred mean) and ``val_<metric>`` (markers).
 
     Parameters
     ----------
@@ -43,25 +42,33 @@ def metric_curve(data, metric: str = "loss", *, ax=None, smoothing: int = 10, la
         A run, or ``{"loss": (steps, values), "val_loss": (steps, values), ...}`` (a plain
         array means steps ``0..n-1``).
     metric : {"loss", "acc"} or any logged name
-    smoothing : int
-        Window of the running mean drawn over the raw training curve.
+    smoothing : int, optional
+        Points in the centred mean (default about 4% of the points; 1: none).
+    label : str, optional
+        The y axis label.
+    legend : bool
+        Say which line is which.
 
     Returns
     -------
     Axes
     """
-    ax = new_axes(ax, (7, 4.5))
+    ax = new_axes(ax)
+    theme = theme_for(ax)
     train, val = _series(data, metric), _series(data, f"val_{metric}")
     if train is None and val is None:
         raise ValueError(f"metric: no {metric!r} or 'val_{metric}' values in the data")
     if train is not None:
-        ax.plot(*train, color=TRAIN_COLOR, alpha=0.25, lw=1, gid="train-raw")
-        ax.plot(train[0], smooth(train[1], smoothing), color=TRAIN_COLOR, label="train", gid="train")
+        window = smoothing_window(len(train[1])) if smoothing is None else max(int(smoothing), 1)
+        ax.plot(*train, color=theme.color("train"), alpha=0.25, lw=1, gid="train-raw")
+        name = "train" if window == 1 else f"train (centred mean of {window})"
+        ax.plot(train[0], smooth(train[1], window), color=theme.color("train"), label=name, gid="train")
     if val is not None:
-        ax.plot(*val, "o-", color=VAL_COLOR, ms=5, label="validation", gid="val")
+        ax.plot(*val, "o-", color=theme.color("validation"), ms=5, label="validation", gid="val")
     ax.set_xlabel("step")
     ax.set_ylabel(label or {"loss": "loss", "acc": "accuracy"}.get(metric, metric))
-    ax.legend(frameon=False)
+    if legend:
+        ax.legend(frameon=False, fontsize="small")
     return ax
 
 
@@ -72,19 +79,20 @@ def lr_curve(data, *, ax=None):
     -------
     Axes
     """
-    ax = new_axes(ax, (7, 3.5))
+    ax = new_axes(ax)
     series = _series(data, "lr")
     if series is None:
         raise ValueError("data: no 'lr' values")
-    ax.plot(*series, color="#2ca02c", gid="lr")
+    ax.plot(*series, color=theme_for(ax).color("schedule"), gid="lr")
     ax.set_ylim(0, 1.15 * max(float(np.max(series[1])), 1e-12))
     ax.set_xlabel("step")
     ax.set_ylabel(r"learning rate $\lambda$")
     return ax
 
 
-def training_curves(data, *, smoothing: int = 10):
-    """Loss, accuracy and learning rate side by side (the panels whose metrics were logged).
+def training_curves(data, *, smoothing: int | None = None, title: str | None = None):
+    """Loss, accuracy and learning rate side by side (the panels whose metrics were logged), titled
+    with the run's model and data.
 
     A hand-written loop that logs only ``loss`` gets one panel.
 
@@ -96,12 +104,18 @@ def training_curves(data, *, smoothing: int = 10):
     with_lr = _series(data, "lr") is not None
     if not logged and not with_lr:
         raise ValueError("data: no 'loss', 'acc' or 'lr' values to draw")
-    fig = new_figure((14 * (len(logged) + with_lr) / 3, 4))
-    axes = list(np.atleast_1d(fig.subplots(1, len(logged) + with_lr)))
-    for ax, metric in zip(axes, logged):
-        metric_curve(data, metric, ax=ax, smoothing=smoothing).set_title({"loss": "loss", "acc": "accuracy"}[metric])
+    fig, axes = grid_figure(len(logged) + with_lr, aspect=0.75)
+    for k, (ax, metric) in enumerate(zip(axes, logged)):
+        metric_curve(data, metric, ax=ax, smoothing=smoothing, legend=k == 0).set_title(
+            {"loss": "loss", "acc": "accuracy"}[metric])
     if with_lr:
         lr_curve(data, ax=axes[-1]).set_title("learning rate")
+    if title is None and not isinstance(data, dict):
+        from vizdl.views.training import run_title
+
+        title = f"Training a {run_title(as_run(data))}"
+    if title:
+        fig.suptitle(title)
     return fig
 
 

@@ -1,19 +1,15 @@
-"""Layer representations: 2-D PCA of each layer's activations on the probe set, by class."""
+"""Layer representations: 2-D PCA of each layer's activations on the probe set, by class.
+
+Points take their class colours (the theme's ``class k`` roles, as in the decision-boundary
+pictures); panels wrap into rows.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from vizdl.figures._run import as_run, new_figure
-from vizdl.styles.colors import class_color
-
-
-def pca_2d(values) -> np.ndarray:
-    """Projection of ``values`` (N, ...) on its first two principal components, ``(N, 2)``."""
-    X = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
-    X = X - X.mean(0)
-    u, s, _ = np.linalg.svd(X, full_matrices=False)
-    proj = u[:, :2] * s[:2]
-    return np.pad(proj, ((0, 0), (0, 2 - proj.shape[1])))
+from vizdl.figures._run import as_run, grid_figure
+from vizdl.figures.paint import theme_for
+from vizdl.ops.representations import pca_2d
 
 
 def representation_layers(run) -> list:
@@ -26,7 +22,7 @@ def representation_layers(run) -> list:
     return ["input", *picked, layers[-1]] if layers else ["input"]
 
 
-def layer_representations(run, step=None, *, layers=None, size: float = 3.6):
+def layer_representations(run, step=None, *, layers=None, ncols: int | None = None):
     """PCA of the probe activations of each layer at ``step``, points coloured by class.
 
     Parameters
@@ -34,11 +30,15 @@ def layer_representations(run, step=None, *, layers=None, size: float = 3.6):
     layers : sequence of str, optional
         Recorded module names (``"input"`` for the probe inputs); see
         :func:`representation_layers` for the default.
+    ncols : int, optional
+        Panels per row (at most 4 by default).
 
     Returns
     -------
     Figure
     """
+    from vizdl.views.training import run_title
+
     run = as_run(run)
     step = run.require_step(step)
     acts = run.activations(step)
@@ -47,19 +47,21 @@ def layer_representations(run, step=None, *, layers=None, size: float = 3.6):
     if missing:
         raise ValueError(f"layers: {missing} were not recorded; available: {['input', *sorted(acts)]}")
     labels = np.asarray(run.probe["labels"]).astype(int)
-    fig = new_figure((size * len(layers), size + 0.4))
-    axes = np.atleast_1d(fig.subplots(1, len(layers)))
+    fig, axes = grid_figure(len(layers), ncols=ncols)
     for k, (ax, name) in enumerate(zip(axes, layers)):
+        theme = theme_for(ax)
         values = run.probe["inputs"] if name == "input" else acts[name]
         proj = pca_2d(values)
         for c in np.unique(labels):
-            ax.scatter(*proj[labels == c].T, s=16, color=class_color(c), label=str(c), gid=f"class-{c}")
+            ax.scatter(*proj[labels == c].T, s=16, color=theme.color(f"class {c}"), label=str(c), gid=f"class-{c}")
         width = int(np.prod(np.shape(values)[1:]))
-        ax.set_title(f"Layer {k}: {name} ({width})", fontsize=11)
+        ax.set_title(f"layer {k}: {name} ({width})", fontsize="medium")
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[-1].legend(title="class", fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
-    fig.suptitle(f"PCA of each layer's activations, step {step}")
+    handles, names = axes[-1].get_legend_handles_labels()
+    fig.legend(handles, names, title="class", fontsize="small", frameon=False, loc="outside lower center",
+               ncols=min(len(names), 10))
+    fig.suptitle(f"PCA of each layer's activations: {run_title(run)}, step {step}")
     return fig
 
 

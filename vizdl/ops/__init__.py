@@ -1,4 +1,5 @@
 """Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+from vizdl.ops.activations import activation_curve
 from vizdl.ops.backprop import (
     BackpropStep,
     LayerTerms,
@@ -6,7 +7,15 @@ from vizdl.ops.backprop import (
     backprop_from_model,
     mlp_backprop,
     mlp_parameters,
+    optimizer_text,
     run_mlp_parameters,
+)
+from vizdl.ops.boundary import (
+    data_bounds,
+    decision_regions,
+    grid_points,
+    mlp_probabilities,
+    model_probabilities,
 )
 from vizdl.ops.channels import (
     channel_activation,
@@ -31,6 +40,8 @@ from vizdl.ops.conv import (
     output_size_terms,
 )
 from vizdl.ops.conv_cases import NOTES_CASES, NOTES_MODES_CASE, ConvCase, notes_case, parse_cases
+from vizdl.ops.curves import centred_mean, histogram_matrix, smoothing_window, spread
+from vizdl.ops.descent import descent_path, perceptron_learning
 from vizdl.ops.graph import (
     ExpressionGraph,
     GraphEdge,
@@ -50,6 +61,7 @@ from vizdl.ops.network import (
     EdgeSet,
     LayerView,
     NetworkDiagramData,
+    forward_values,
     mlp_forward,
     mlp_layers,
     network_at_step,
@@ -84,13 +96,18 @@ from vizdl.ops.pooling import (
     squeeze_pool,
     unsqueeze_pool,
 )
+from vizdl.ops.representations import pca_2d
 
 __all__ = [
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
     "top_k", "top_k_similar",
     "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",
-    "mlp_parameters", "run_mlp_parameters",
+    "mlp_parameters", "run_mlp_parameters", "optimizer_text",
     "channel_layers", "first_conv", "group_values", "is_mlp_chain", "mlp_chain", "parameter_groups",
+    "activation_curve",
+    "data_bounds", "decision_regions", "grid_points", "mlp_probabilities", "model_probabilities",
+    "centred_mean", "histogram_matrix", "smoothing_window", "spread", "descent_path", "perceptron_learning",
+    "pca_2d", "forward_values",
     "ExpressionGraph", "GraphEdge", "GraphNode", "chain_rule_example", "expression_graph",
     "ConvStep", "Window", "conv2d", "conv_output_size", "conv_steps", "conv_transpose2d",
     "conv_transpose_output_size", "conv_windows", "example_input", "example_kernel", "OutputSize",

@@ -4,10 +4,16 @@ The notes write layer ``i`` as ``x_i = sigma_i(A_i x_{i-1} + b_i)`` and the upda
 ``A_i <- A_i - lambda * dl/dA_i`` with ``dl/dA_i = dl/dx_i * sigma'_i(A_i x_{i-1} + b_i) x_{i-1}^T``
 and ``dl/dx_{i-1} = A_i^T (dl/dx_i * sigma'_i(...))``. :func:`mlp_backprop` returns every
 factor of these formulas for one input: they are read from torch autograd on the given
-weights (``retain_grad`` on each ``x_i`` and on each pre-activation), never derived by hand.
+weights (``retain_grad`` on each ``x_i`` and on each ``z_i = A_i x_{i-1} + b_i``), never
+derived by hand.
 
-vizdl trains classifiers with cross-entropy on logits, so the last layer's ``sigma`` is the
-identity and ``l(x_L) = -log softmax(x_L)[y]``; ``l'(x_L) = softmax(x_L) - onehot(y)``.
+As in the notes, the last layer's ``sigma_L`` is the softmax: ``z_L = A_L x_{L-1} + b_L`` are
+the logits, ``x_L = softmax(z_L)`` the class probabilities and the loss is the
+cross-entropy ``l(x_L) = -log x_L[y]``. So ``l'(x_L) = dl/dx_L`` is ``-1 / x_L[y]`` at the
+true class and 0 elsewhere, ``sigma'_L(z_L)`` is the softmax's Jacobian
+``diag(x_L) - x_L x_L^T`` (a matrix, not 1), and their product is
+``dl/dz_L = x_L - onehot(y)``. vizdl's models output ``z_L`` and apply the softmax in the
+loss; the numbers are the same.
 
     >>> import torch
     >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2))
@@ -24,6 +30,8 @@ import numpy as np
 from vizdl.ops.layers import ACTIVATION_MODULES
 
 ACTIVATIONS = ("identity", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus")
+#: The last layer's sigma (the notes' sigma_L).
+OUTPUT_ACTIVATION = "softmax"
 
 
 @dataclass(frozen=True)
@@ -37,15 +45,17 @@ class LayerTerms:
     A, b : ndarray, shapes (k_i, k_{i-1}) and (k_i,)
         Weights and bias before the update.
     x_in, pre, x_out : ndarray
-        ``x_{i-1}``, ``A_i x_{i-1} + b_i`` and ``x_i = sigma_i(pre)``.
+        ``x_{i-1}``, ``z_i = A_i x_{i-1} + b_i`` and ``x_i = sigma_i(z_i)``.
     activation : str
-        Name of ``sigma_i``.
-    sigma_prime : ndarray, shape (k_i,)
-        ``sigma'_i(A_i x_{i-1} + b_i)``.
+        Name of ``sigma_i`` (``"softmax"`` for the last layer).
+    sigma_prime : ndarray, shape (k_i,) or (k_L, k_L)
+        ``sigma'_i(z_i)``: element-wise for a hidden layer; for the softmax its Jacobian
+        ``dx_L / dz_L`` (rows: outputs, columns: logits).
     dl_dx : ndarray, shape (k_i,)
         ``dl/dx_i`` (``l'(x_L)`` for the last layer).
     delta : ndarray, shape (k_i,)
-        ``dl/dx_i * sigma'_i(...)`` = ``dl/d(A_i x_{i-1} + b_i)``.
+        ``dl/dz_i``: ``dl/dx_i * sigma'_i(z_i)`` for a hidden layer,
+        ``sigma'_L(z_L)^T l'(x_L) = x_L - onehot(y)`` for the last one.
     grad_A, grad_b : ndarray
         ``dl/dA_i = delta x_{i-1}^T`` and ``dl/db_i = delta``.
     A_new, b_new : ndarray
@@ -81,9 +91,9 @@ class BackpropStep:
     target : int
         Class label ``y``.
     probabilities : ndarray
-        ``softmax(x_L)``.
+        ``x_L = softmax(z_L)`` (the last layer's output).
     loss : float
-        ``l(x_L) = -log softmax(x_L)[y]``.
+        ``l(x_L) = -log x_L[y]``.
     lr : float
         The learning rate ``lambda`` of the update.
     dl_dx0 : ndarray
@@ -102,6 +112,11 @@ class BackpropStep:
     def values(self) -> list:
         """Neuron values per layer: ``[x_0, x_1, ..., x_L]``."""
         return [self.x0] + [layer.x_out for layer in self.layers]
+
+    @property
+    def logits(self) -> np.ndarray:
+        """``z_L = A_L x_{L-1} + b_L``."""
+        return self.layers[-1].pre
 
     @property
     def dl_dxs(self) -> list:
@@ -149,7 +164,7 @@ def _activation_fn(name: str):
 
     table = {"identity": lambda t: t, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
              "relu": torch.relu, "leaky_relu": F.leaky_relu, "elu": F.elu, "gelu": F.gelu,
-             "silu": F.silu, "softplus": F.softplus}
+             "silu": F.silu, "softplus": F.softplus, "softmax": lambda t: torch.softmax(t, -1)}
     if name not in table:
         raise ValueError(f"activation {name!r} is unknown; allowed: {ACTIVATIONS}")
     return table[name]
@@ -184,11 +199,13 @@ def _forward(params, x0, fns):
     return pres, xs
 
 
-def _sigma_prime(fn, pre) -> np.ndarray:
-    """``sigma'(pre)`` element-wise, by autograd on a detached copy."""
+def _sigma_prime(fn, pre, name: str) -> np.ndarray:
+    """``sigma'(pre)`` by autograd on a detached copy: element-wise, or the softmax's Jacobian."""
     import torch
 
     z = pre.detach().clone().requires_grad_(True)
+    if name == OUTPUT_ACTIVATION:
+        return torch.autograd.functional.jacobian(fn, z).numpy()
     (grad,) = torch.autograd.grad(fn(z).sum(), z)
     return grad.numpy()
 
@@ -206,7 +223,7 @@ def mlp_backprop(weights, biases, x0, target: int, *, activations="tanh", lr: fl
         Class label (cross-entropy on the last layer's output).
     activations : str or sequence of str
         ``sigma_i`` for the hidden layers (one name, or one per hidden layer); the last
-        layer is always the identity (logits). Names from :data:`ACTIVATIONS`.
+        layer's is the softmax (:data:`OUTPUT_ACTIVATION`). Names from :data:`ACTIVATIONS`.
     lr : float
         Learning rate ``lambda`` of the update.
 
@@ -221,7 +238,10 @@ def mlp_backprop(weights, biases, x0, target: int, *, activations="tanh", lr: fl
     names = [activations] * hidden if isinstance(activations, str) else list(activations)
     if len(names) != hidden:
         raise ValueError(f"activations: need {hidden} names (one per hidden layer), got {names!r}")
-    names = names + ["identity"]
+    for name in names:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"activation {name!r} is unknown; allowed: {ACTIVATIONS}")
+    names = names + [OUTPUT_ACTIVATION]
     fns = [_activation_fn(n) for n in names]
     classes = np.asarray(weights[-1]).shape[0]
     if not 0 <= int(target) < classes:
@@ -230,12 +250,11 @@ def mlp_backprop(weights, biases, x0, target: int, *, activations="tanh", lr: fl
     params = [(as_t(A).requires_grad_(True), as_t(b).requires_grad_(True)) for A, b in zip(weights, biases)]
     x = as_t(np.asarray(x0).ravel()).requires_grad_(True)
     pres, xs = _forward(params, x, fns)
-    loss = torch.nn.functional.cross_entropy(xs[-1][None], torch.tensor([int(target)]))
+    loss = -torch.log(xs[-1][int(target)])  # the cross-entropy of the notes, on x_L = softmax(z_L)
     loss.backward()
     layers = tuple(_layer_terms(i, params[i], xs, pres, fns[i], names[i], lr) for i in range(len(params)))
-    probabilities = torch.softmax(xs[-1].detach(), 0).numpy()
-    return BackpropStep(layers, x.detach().numpy(), int(target), probabilities, float(loss.detach()), float(lr),
-                        x.grad.numpy())
+    return BackpropStep(layers, x.detach().numpy(), int(target), xs[-1].detach().numpy().copy(),
+                        float(loss.detach()), float(lr), x.grad.numpy())
 
 
 def _layer_terms(i, param, xs, pres, fn, name, lr) -> LayerTerms:
@@ -244,7 +263,7 @@ def _layer_terms(i, param, xs, pres, fn, name, lr) -> LayerTerms:
     n = lambda t: t.detach().numpy().copy()
     return LayerTerms(
         index=i + 1, A=n(A), b=n(b), x_in=n(xs[i]), pre=n(pres[i]), x_out=n(xs[i + 1]),
-        activation=name, sigma_prime=_sigma_prime(fn, pres[i]), dl_dx=n(xs[i + 1].grad),
+        activation=name, sigma_prime=_sigma_prime(fn, pres[i], name), dl_dx=n(xs[i + 1].grad),
         delta=n(pres[i].grad), grad_A=n(A.grad), grad_b=n(b.grad),
         A_new=n(A - lr * A.grad), b_new=n(b - lr * b.grad))
 
@@ -292,6 +311,14 @@ def run_mlp_parameters(run, step=None, activation=None) -> tuple:
     weights, names, activations = run_mlp_weights(run, step, activation)
     layers = mlp_layers(weights, activation=activations, layers=names)
     return [l.A for l in layers], [l.b for l in layers], activations
+
+
+def optimizer_text(hparams: dict) -> str:
+    """How a run's ``hparams`` updated the weights, in words: ``"mini-batch SGD with momentum 0.9"``."""
+    name = str(hparams.get("optimizer", "sgd")).lower()
+    if name == "momentum":
+        return f"mini-batch SGD with momentum {float(hparams.get('momentum') or 0.9):g}"
+    return {"sgd": "mini-batch SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}.get(name, name)
 
 
 def backprop_at_step(run, step: int, *, sample: int = 0, activation=None) -> BackpropStep:

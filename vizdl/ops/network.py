@@ -1,18 +1,20 @@
 """What a network diagram of an MLP shows: every layer's values, a readable subset, the edges.
 
-The notes write layer ``i`` as ``x_i = sigma_i(A_i x_{i-1} + b_i)``; vizdl's MLPs end with
-logits (the last ``sigma`` is the identity, softmax lives in the loss). A diagram of a
-784-128-64-10 network cannot draw 100k edges, so :func:`network_diagram_data` keeps at most
-``max_neurons`` neurons per layer (the largest ``|x_i^j|`` or evenly spaced ones), marks
-the others with one ellipsis slot, and lists only the edges between kept neurons.
+The notes write layer ``i`` as ``x_i = sigma_i(A_i x_{i-1} + b_i)`` with the softmax as the
+last ``sigma``: vizdl's MLPs output the logits ``z_L`` (the softmax lives in the loss), and
+the diagram's last layer is ``x_L = softmax(z_L)``, the class probabilities (``pre`` keeps
+``z_L``). A diagram of a 784-128-64-10 network cannot draw 100k edges, so
+:func:`network_diagram_data` keeps at most ``max_neurons`` neurons per layer (the largest
+``|x_i^j|`` or evenly spaced ones), marks the others with one ellipsis slot, and lists only
+the edges between kept neurons.
 
-Conventions shared by :mod:`vizdl.figures.network` and :mod:`vizdl.anim`:
+Numbers only (no colours: :mod:`vizdl.views.network` gives the edges their roles):
 
-- an edge from ``x_{i-1}^c`` to ``x_i^r`` carries ``A_i[r, c]``: red when positive, blue
-  when negative, white at zero, on symmetric limits ``max |A_i[shown]|``;
+- an edge from ``x_{i-1}^c`` to ``x_i^r`` carries ``A_i[r, c]``;
 - its opacity is ``|x_{i-1}^c| / max_j |x_{i-1}^j|`` (over the *whole* previous layer),
-  never below :data:`MIN_OPACITY`;
-- ``strength = |A_i[r, c]| / limit`` in ``[0, 1]`` (drawn as line width).
+  never below :data:`MIN_OPACITY` (the notes: "transparency proportional to the previous
+  neurons");
+- ``strength = |A_i[r, c]| / limit`` in ``[0, 1]`` with ``limit = max |A_i[shown]|``.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -34,6 +36,8 @@ MAX_NEURONS = 8
 SELECTIONS = ("top", "even", "first")
 MLP_MODELS = ("mlp", "logreg", "perceptron")
 ACTIVATIONS = ("identity", "relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus")
+#: ``sigma_L`` of the last layer: the notes' softmax (vizdl's classifiers output its input ``z_L``).
+OUTPUT_ACTIVATION = "softmax"
 
 _erf = np.vectorize(math.erf, otypes=[float])
 _FUNCTIONS = {
@@ -46,6 +50,8 @@ _FUNCTIONS = {
     "gelu": lambda z: 0.5 * z * (1.0 + _erf(z / math.sqrt(2.0))),
     "silu": lambda z: z / (1.0 + np.exp(-z)),
     "softplus": lambda z: np.logaddexp(0.0, z),
+    "softmax": lambda z: np.exp(z - np.max(z, axis=-1, keepdims=True))
+    / np.exp(z - np.max(z, axis=-1, keepdims=True)).sum(axis=-1, keepdims=True),
 }
 
 
@@ -60,7 +66,7 @@ class DenseLayer:
     A : ndarray, shape (k_i, k_{i-1})
     b : ndarray, shape (k_i,)
     activation : str
-        ``sigma_i`` (``"identity"`` for the last layer).
+        ``sigma_i`` (``"softmax"`` for the last layer).
     """
 
     name: str
@@ -80,9 +86,10 @@ class LayerView:
     name : str
         ``"input"`` or the Linear module's name.
     values : ndarray, shape (k_i,)
-        ``x_i`` for every neuron.
+        ``x_i`` for every neuron (probabilities for the last layer).
     pre : ndarray or None
-        ``A_i x_{i-1} + b_i`` for every neuron (``None`` for the input).
+        ``z_i = A_i x_{i-1} + b_i`` for every neuron (``None`` for the input; the logits
+        for the last layer).
     shown : ndarray of int
         Indices of the drawn neurons, increasing.
     ellipsis_at : int or None
@@ -131,8 +138,6 @@ class EdgeSet:
         Neuron indices in ``x_{i-1}`` and ``x_i`` (full-layer indices).
     weight : ndarray
         ``A_i[dst, src]``.
-    color : ndarray of str
-        Hex colours (red +, blue -, white 0).
     opacity : ndarray
         ``max(|x_{i-1}^src| / max |x_{i-1}|, MIN_OPACITY)``.
     strength : ndarray
@@ -145,7 +150,6 @@ class EdgeSet:
     src: np.ndarray
     dst: np.ndarray
     weight: np.ndarray
-    color: np.ndarray
     opacity: np.ndarray
     strength: np.ndarray
     limit: float
@@ -158,16 +162,23 @@ class NetworkDiagramData:
     Attributes
     ----------
     layers : tuple of LayerView
-        ``x_0`` (input) first, logits last.
+        ``x_0`` (input) first, ``x_L = softmax(z_L)`` last.
     edges : tuple of EdgeSet
         ``edges[i - 1]`` joins ``x_{i-1}`` to ``x_i``.
-    probabilities : ndarray
-        ``softmax`` of the last layer.
     """
 
     layers: tuple
     edges: tuple
-    probabilities: np.ndarray
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """``x_L = softmax(z_L)``: the last layer's values."""
+        return self.layers[-1].values
+
+    @property
+    def logits(self) -> np.ndarray:
+        """``z_L = A_L x_{L-1} + b_L``."""
+        return self.layers[-1].pre
 
     @property
     def sizes(self) -> tuple:
@@ -201,8 +212,8 @@ def mlp_layers(weights: dict, *, activation="relu", layers=None) -> list:
         ``state_dict``-style arrays: ``<module>.weight`` of shape ``(k_i, k_{i-1})`` and
         ``<module>.bias`` (zeros when missing).
     activation : str or sequence of str
-        ``sigma`` of the hidden layers (one name or one per hidden layer); the last layer is
-        the identity.
+        ``sigma`` of the hidden layers (one name or one per hidden layer); the last layer's is
+        the softmax (:data:`OUTPUT_ACTIVATION`).
     layers : sequence of str, optional
         The Linear modules in forward order (e.g. from :func:`vizdl.ops.layers.mlp_chain`);
         by default the ``<module>.weight`` keys in the dict's own order (a ``state_dict``
@@ -236,7 +247,7 @@ def _activation_list(activation, hidden: int) -> list:
         raise ValueError(f"activation: need one name or {hidden} names (one per hidden layer), got {activation!r}")
     for a in acts:
         activation_function(a)
-    return acts + ["identity"]
+    return acts + [OUTPUT_ACTIVATION]
 
 
 def _check_chain(layers) -> None:
@@ -252,7 +263,8 @@ def _check_chain(layers) -> None:
 def mlp_forward(layers, x) -> tuple:
     """Forward pass: ``(pres, values)`` with ``values = [x_0, ..., x_L]`` (float64).
 
-    ``x`` is flattened (like the MLP's ``Flatten``); ``pres[i - 1] = A_i x_{i-1} + b_i``.
+    ``x`` is flattened (like the MLP's ``Flatten``); ``pres[i - 1] = z_i = A_i x_{i-1} + b_i``;
+    ``x_L = softmax(z_L)``.
     """
     x0 = np.asarray(x, dtype=np.float64).ravel()
     if x0.size != layers[0].A.shape[1]:
@@ -262,6 +274,15 @@ def mlp_forward(layers, x) -> tuple:
         pres.append(layer.A @ values[-1] + layer.b)
         values.append(activation_function(layer.activation)(pres[-1]))
     return pres, values
+
+
+def forward_values(weights, biases, activations, x) -> list:
+    """``[x_0, ..., x_L]`` of one input through the MLP ``(A_i, b_i)`` (hidden ``activations``; softmax last)."""
+    layers = [DenseLayer(f"layer{i}", np.asarray(A, dtype=np.float64), np.asarray(b, dtype=np.float64), a)
+              for i, (A, b, a) in enumerate(zip(weights, biases, _activation_list(activations, len(weights) - 1)),
+                                            start=1)]
+    _check_chain(layers)
+    return mlp_forward(layers, x)[1]
 
 
 def select_neurons(values, max_neurons: int = MAX_NEURONS, how: str = "top") -> np.ndarray:
@@ -293,32 +314,33 @@ def _ellipsis_slot(shown, size: int) -> int | None:
     return int(np.argmax(np.diff(bounds)))
 
 
-def _colors(weight, limit: float) -> np.ndarray:
-    from matplotlib.colors import to_hex
-
-    from vizdl.styles.colors import diverging_cmap
-
-    rgba = diverging_cmap()(0.5 + 0.5 * np.clip(weight / limit, -1.0, 1.0))
-    return np.array([to_hex(c) for c in np.atleast_2d(rgba)], dtype=object)
-
-
 def edge_set(i: int, A, prev_values, src, dst) -> EdgeSet:
     """The edges between neurons ``src`` of ``x_{i-1}`` and ``dst`` of ``x_i`` (every pair)."""
-    from vizdl.styles.colors import symmetric_limit
-
     s, d = np.meshgrid(np.asarray(src, dtype=int), np.asarray(dst, dtype=int))
     s, d = s.ravel(), d.ravel()
     weight = np.asarray(A, dtype=np.float64)[d, s]
-    limit = symmetric_limit(weight)
+    limit = magnitude_limit(weight)
+    opacity = edge_opacity(prev_values, s)
+    return EdgeSet(i, s, d, weight, opacity, np.clip(np.abs(weight) / limit, 0.0, 1.0), limit)
+
+
+def magnitude_limit(values) -> float:
+    """``max |values|`` over the finite values (1 for none or all zeros): a symmetric colour limit."""
+    magnitudes = np.abs(np.asarray(values, dtype=np.float64)).ravel()
+    magnitudes = magnitudes[np.isfinite(magnitudes)]
+    return float(magnitudes.max()) if magnitudes.size and magnitudes.max() > 0 else 1.0
+
+
+def edge_opacity(prev_values, src) -> np.ndarray:
+    """``max(|x_{i-1}^src| / max |x_{i-1}|, MIN_OPACITY)`` of edges leaving neurons ``src``."""
     prev = np.abs(np.asarray(prev_values, dtype=np.float64).ravel())
-    opacity = np.maximum(prev[s] / symmetric_limit(prev), MIN_OPACITY)
-    return EdgeSet(i, s, d, weight, _colors(weight, limit) if weight.size else np.array([], dtype=object),
-                   opacity, np.clip(np.abs(weight) / limit, 0.0, 1.0), limit)
+    return np.maximum(prev[np.asarray(src, dtype=int)] / magnitude_limit(prev), MIN_OPACITY)
 
 
 def network_diagram_data(weights: dict, x, *, activation="relu", max_neurons: int = MAX_NEURONS,
                          select: str = "top", neurons: dict | None = None,
-                         max_outputs: int = 10, layers=None) -> NetworkDiagramData:
+                         max_outputs: int = 10, include: dict | None = None,
+                         layers=None) -> NetworkDiagramData:
     """Values, drawn neurons and drawn edges of the MLP ``weights`` on the input ``x``.
 
     Parameters
@@ -330,13 +352,17 @@ def network_diagram_data(weights: dict, x, *, activation="relu", max_neurons: in
     activation : str or sequence of str
         Hidden activations (from :data:`ACTIVATIONS`).
     max_neurons : int
-        Most neurons drawn per layer (an ellipsis stands for the others).
+        Most rows drawn per layer: a layer of more neurons shows ``max_neurons - 1`` of
+        them and an ellipsis standing for the others.
     select : {"top", "even", "first"}
         How to choose them (see :func:`select_neurons`).
     neurons : dict of int -> sequence of int, optional
         Explicit neuron indices for some layers (``0`` = input).
     max_outputs : int
-        Most neurons drawn in the output layer (10: every digit class).
+        Most rows drawn in the output layer (10: every digit class).
+    include : dict of int -> sequence of int, optional
+        Neurons always drawn in some layers (e.g. the true class), the others chosen by
+        ``select`` among the rest.
     layers : sequence of str, optional
         The Linear modules in forward order (see :func:`mlp_layers`).
 
@@ -347,19 +373,28 @@ def network_diagram_data(weights: dict, x, *, activation="relu", max_neurons: in
     layers = mlp_layers(weights, activation=activation, layers=layers)
     pres, values = mlp_forward(layers, x)
     limits = [max_neurons] * (len(values) - 1) + [max(max_outputs, 2)]
-    shown = [_chosen(i, v, k, select, neurons or {}) for i, (v, k) in enumerate(zip(values, limits))]
+    include = {k % len(values): v for k, v in (include or {}).items()}
+    shown = [_chosen(i, v, k, select, neurons or {}, include.get(i, ())) for i, (v, k) in
+             enumerate(zip(values, limits))]
     views = tuple(LayerView(i, "input" if i == 0 else layers[i - 1].name, v, None if i == 0 else pres[i - 1],
                             s, _ellipsis_slot(s, v.size), "input" if i == 0 else layers[i - 1].activation)
                   for i, (v, s) in enumerate(zip(values, shown)))
     edges = tuple(edge_set(i, layers[i - 1].A, values[i - 1], shown[i - 1], shown[i])
                   for i in range(1, len(values)))
-    logits = values[-1] - values[-1].max()
-    return NetworkDiagramData(views, edges, np.exp(logits) / np.exp(logits).sum())
+    return NetworkDiagramData(views, edges)
 
 
-def _chosen(i, values, max_neurons, select, neurons) -> np.ndarray:
+def _chosen(i, values, max_neurons, select, neurons, include=()) -> np.ndarray:
     if i not in neurons:
-        return select_neurons(values, max_neurons, select)
+        if values.size > max_neurons:  # the ellipsis takes a row
+            max_neurons = max(max_neurons - 1, 2)
+        chosen = select_neurons(values, max_neurons, select)
+        missing = [int(j) for j in include if int(j) not in set(chosen.tolist())]
+        if missing:
+            rest = np.array([j for j in range(values.size) if j not in missing])
+            others = rest[select_neurons(values[rest], max(max_neurons - len(missing), 2), select)]
+            chosen = np.unique(np.concatenate([others[: max_neurons - len(missing)], missing]).astype(int))
+        return chosen
     chosen = np.unique(np.asarray(neurons[i], dtype=int))
     if chosen.size == 0 or chosen.min() < 0 or chosen.max() >= values.size:
         raise ValueError(f"neurons[{i}]: indices {list(neurons[i])} must be non-empty and in [0, {values.size})")
@@ -399,6 +434,8 @@ def network_at_step(run, step=None, *, sample: int = 0, x=None, activation=None,
 
 __all__ = [
     "ACTIVATIONS", "DenseLayer", "EdgeSet", "LayerView", "MAX_NEURONS", "MIN_OPACITY", "MLP_MODELS",
-    "NetworkDiagramData", "SELECTIONS", "activation_function", "edge_set", "mlp_forward", "mlp_layers",
-    "network_at_step", "network_diagram_data", "run_mlp_weights", "select_neurons",
+    "NetworkDiagramData", "OUTPUT_ACTIVATION", "SELECTIONS", "activation_function", "edge_opacity", "edge_set",
+    "forward_values",
+    "magnitude_limit", "mlp_forward", "mlp_layers", "network_at_step", "network_diagram_data",
+    "run_mlp_weights", "select_neurons",
 ]

@@ -4,8 +4,8 @@
 the repository's ``scenes/`` folder are one-line subclasses so that ``manim
 scenes/NAME.py`` renders without a prompt.
 
->>> sorted(SCENES)[:1]
-['computational_graph']
+>>> sorted(SCENES)[:2]
+['backprop', 'computational_graph']
 """
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ import importlib
 
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
+    "backprop": "vizdl.scenes.backprop:Backprop",
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
     "convolution": "vizdl.scenes.convolution:Convolution",
     "padding_modes": "vizdl.scenes.convolution:PaddingModes",
     "pooling": "vizdl.scenes.pooling:Pooling",
+    "training": "vizdl.scenes.training:Training",
 }
 
 

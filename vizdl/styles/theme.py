@@ -21,11 +21,16 @@ source                    padding modes: the input row or column a padded one co
 winner / winner_fill      the cell a max-pool keeps
 block k / block_alt       position k inside a pooling block (squeeze: output channel k); every
                           other pooling window (a light checkerboard that separates the windows)
-class k                   class ``k`` of a dataset (never red, blue or orange)
+class k                   class ``k`` of a dataset (never red, blue or orange); decision
+                          regions are the class colours tinted towards white
+                          (:meth:`Theme.class_tints`)
 run k                     run ``k`` of a comparison (the class palette; splits differ by line style)
-focus                     the point a chart points at (the best epoch)
+focus                     what a picture points at (the best epoch; the weights an update changes)
 dropped                   a unit dropout switched off in a forward pass
 dense                     a fully connected layer in an architecture diagram
+series k                  curve ``k`` of a family (one per learning rate...), same palette
+train / validation        training and validation curves
+schedule                  a hyper-parameter over time (the learning rate)
 ink / muted / background  text, secondary text, the page
 ========================  ==============================================================
 
@@ -87,6 +92,9 @@ _LIGHT_ROLES = {
     "block 1": "#fde2c8",
     "block 2": "#d5ecd4",
     "block 3": "#e8daef",
+    "train": "#333333",
+    "validation": "#ff7f0e",
+    "schedule": "#2a8a2a",
 }
 
 _DARK_ROLES = {
@@ -110,6 +118,7 @@ _DARK_ROLES = {
     "block 1": "#4a3520",
     "block 2": "#22402a",
     "block 3": "#3a2a45",
+    "train": "#dddddd",
 }
 
 #: Colour maps of the continuous scales (``Scale.kind``).
@@ -132,11 +141,11 @@ class Theme:
     roles: dict = field(default_factory=dict)
 
     def color(self, role: str) -> str:
-        """Hex colour of ``role``; ``"class k"`` and ``"run k"`` cycle through :data:`CLASS_COLORS`.
+        """Hex colour of ``role``; ``"class k"``, ``"run k"`` and ``"series k"`` cycle through :data:`CLASS_COLORS`.
 
         Raises ``KeyError`` naming the known roles for an unknown one.
         """
-        if role.startswith(("class ", "run ")):
+        if role.startswith(("class ", "run ", "series ")):
             return class_color(int(role.split()[1]))
         try:
             return self.roles[role]
@@ -166,6 +175,19 @@ class Theme:
         """Hex colour of one value on ``scale``."""
         return self.scale_colors(scale, [value])[0]
 
+    def class_tints(self, winner, confidence, *, strength: float = 0.75):
+        """RGB in ``[0, 1]`` (shape ``(..., 3)``) of decision regions: each cell's winning class colour,
+        mixed with the background by ``strength * confidence`` (white where no class wins).
+
+        The one colouring of decision boundaries (figures and scenes alike).
+        """
+        import numpy as np
+
+        winner = np.asarray(winner, dtype=int)
+        alpha = strength * np.clip(np.asarray(confidence, dtype=float), 0.0, 1.0)[..., None]
+        palette = np.array([_rgb(self.color(f"class {k}")) for k in range(int(winner.max(initial=0)) + 1)])
+        return _rgb(self.color("background")) * (1 - alpha) + palette[winner] * alpha
+
     def with_roles(self, **roles) -> "Theme":
         """A copy with some roles changed (role names with spaces: pass a dict via ``**{...}``)."""
         return replace(self, roles={**self.roles, **roles})
@@ -182,6 +204,13 @@ def for_background(color) -> Theme:
     r, g, b = to_rgb(_manim_hex(color).lower() if hasattr(color, "to_hex") or isinstance(color, str) else color)
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return LIGHT if luminance >= 0.5 else DARK
+
+
+def _rgb(hex_color: str):
+    """``"#rrggbb"`` -> NumPy ``[r, g, b]`` in ``[0, 1]``."""
+    import numpy as np
+
+    return np.array([int(hex_color[k:k + 2], 16) / 255 for k in (1, 3, 5)])
 
 
 def _manim_hex(color) -> str:
