@@ -208,6 +208,21 @@ def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
     return _train_into(recipe, path, quiet)
 
 
+def open_run(run=None, recipe: str | None = None, *, cache_dir=None):
+    """The run a scene shows: ``run`` (a path or a Run) when given, else the cached run of ``recipe``.
+
+    Raises ValueError when neither is given.
+    """
+    from vizdl.runs import Run
+
+    if run:
+        return run if isinstance(run, Run) else Run.open(run)
+    if not recipe:
+        raise ValueError("a scene needs a run: give run=<run directory> or recipe=<one of "
+                         f"{', '.join(sorted(RECIPES))}>")
+    return recipe_run(recipe, cache_dir=cache_dir)
+
+
 def _train_into(recipe: Recipe, path: Path, quiet: bool):
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{recipe.name}-", dir=path.parent))
@@ -256,4 +271,5 @@ def _normal_init(model, std: float, seed: int) -> None:
                     nn.init.zeros_(module.bias)
 
 
-__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "recipe_run"]
+__all__ = ["CACHE_ENV", "RECIPES", "Recipe", "cache_path", "default_cache_dir", "get", "open_run",
+           "recipe_run"]

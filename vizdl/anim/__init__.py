@@ -22,12 +22,12 @@ _NAMES = {
     "formula_tex": "convolution",
     "NumberGrid": "grid",
     "NetworkDiagram": "network", "Restyle": "network", "edge_styles": "network",
-    "FeatureMapsDiagram": "feature_maps", "LayerColumn": "feature_maps",
+    "FeatureMapsDiagram": "feature_maps", "LayerColumn": "feature_maps", "HorizontalBar": "feature_maps",
+    "MatrixMobject": "matrix", "ColourBar": "matrix",
     "PoolingDiagram": "pooling", "SqueezeDiagram": "pooling",
     "mlp_snapshots": "runs",
     "DecisionPanel": "training", "LossCurve": "training", "decision_image": "training",
-    "AttentionNumbers": "attention", "AttentionWalkthrough": "attention", "attention_numbers": "attention",
-    "matrix_mobject": "attention",
+    "AttentionWalkthrough": "attention",
 }
 
 __all__ = sorted(_NAMES)

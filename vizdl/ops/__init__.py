@@ -1,4 +1,11 @@
-"""Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+"""Pure NumPy arithmetic the pictures explain (no global state; torch only to rerun a recorded model)."""
+from vizdl.ops.attention import (
+    AttentionNumbers,
+    attention_numbers,
+    attention_rollout,
+    select_sample,
+    softmax_rows,
+)
 from vizdl.ops.backprop import (
     BackpropStep,
     LayerTerms,
@@ -53,6 +60,7 @@ from vizdl.ops.network import (
     network_diagram_data,
     select_neurons,
 )
+from vizdl.ops.feature_maps import LayerInfo, channel_layers, describe_module, layer_info
 from vizdl.ops.padding import PADDING_MODES, pad, padding_mask, padding_source
 from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.compare import EpochCurves, epoch_curves
@@ -72,6 +80,7 @@ from vizdl.ops.techniques import (
     sparsity,
 )
 from vizdl.ops.timing import PassTiming, time_passes
+from vizdl.ops.prediction import class_probabilities, recorded_step, top_class
 from vizdl.ops.pooling import (
     NOTES_EXAMPLE,
     avg_pool,
@@ -83,6 +92,9 @@ from vizdl.ops.pooling import (
 )
 
 __all__ = [
+    "AttentionNumbers", "attention_numbers", "attention_rollout", "select_sample", "softmax_rows",
+    "LayerInfo", "channel_layers", "describe_module", "layer_info",
+    "class_probabilities", "recorded_step", "top_class",
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
     "top_k", "top_k_similar",
     "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",

@@ -5,7 +5,7 @@ the repository's ``scenes/`` folder are one-line subclasses so that ``manim
 scenes/NAME.py`` renders without a prompt.
 
 >>> sorted(SCENES)[:1]
-['computational_graph']
+['attention']
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import importlib
 
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
+    "attention": "vizdl.scenes.attention:Attention",
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
+    "feature_maps": "vizdl.scenes.feature_maps:FeatureMaps",
 }
 
 

@@ -19,9 +19,11 @@ padding / padding_ink     padded cells and their numbers
 winner                    the cell a max-pool keeps
 class k                   class ``k`` of a dataset (never red, blue or orange)
 run k                     run ``k`` of a comparison (the class palette; splits differ by line style)
-focus                     the point a chart points at (the best epoch)
+head k                    attention head ``k`` in a head view (never red or blue)
+focus                     what a picture points at (the best epoch, a boxed row, a query patch)
 dropped                   a unit dropout switched off in a forward pass
 dense                     a fully connected layer in an architecture diagram
+on_dark / on_light        numbers written on a dark / light cell of a colour scale
 ink / muted / background  text, secondary text, the page
 ========================  ==============================================================
 
@@ -30,8 +32,8 @@ sign colours), ``sequential`` (viridis: feature maps, attention) or ``grey`` (im
 
 >>> fmt(-0.004), fmt(1.0), fmt(-0.25), fmt(0.5, decimals=1), fmt(1234.5678)
 ('−0.004', '1', '−0.25', '0.5', '1234.57')
->>> fmt(-0.004, tex=True), fmt(2.5e-05), fmt(float("nan"))
-('-0.004', '2.5e−5', '')
+>>> fmt(-0.004, tex=True), fmt(2.5e-05), fmt(float("nan")), fmt(2e-13, below=0.01)
+('-0.004', '2.5e−5', '', '<0.01')
 >>> LIGHT.color("positive"), LIGHT.color("class 1"), LIGHT.color("run 1")
 ('#d62728', '#7570b3', '#7570b3')
 """
@@ -77,7 +79,12 @@ _LIGHT_ROLES = {
     "focus": "#ff7f0e",
     "dropped": "#b3b3b3",
     "dense": "#e3e0f0",
+    "on_dark": "#ffffff",
+    "on_light": "#222222",
 }
+
+#: Colours of attention heads (head views): never the sign colours.
+HEAD_COLORS = ("#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 
 _DARK_ROLES = {
     **_LIGHT_ROLES,
@@ -123,11 +130,13 @@ class Theme:
         """
         if role.startswith(("class ", "run ")):
             return class_color(int(role.split()[1]))
+        if role.startswith("head "):
+            return HEAD_COLORS[int(role.split()[1]) % len(HEAD_COLORS)]
         try:
             return self.roles[role]
         except KeyError:
             raise KeyError(f"unknown role {role!r}; known roles: {', '.join(sorted(self.roles))}, "
-                           "'class <k>', 'run <k>'") from None
+                           "'class <k>', 'run <k>', 'head <k>'") from None
 
     def cmap(self, kind: str):
         """The Matplotlib colour map of a scale kind (``diverging``, ``sequential``, ``grey``)."""
@@ -186,7 +195,7 @@ def diverging_cmap(name: str = "vizdl_diverging"):
     return LinearSegmentedColormap.from_list(name, [NEGATIVE, ZERO, POSITIVE])
 
 
-def fmt(value, decimals: int = 2, *, tex: bool = False) -> str:
+def fmt(value, decimals: int = 2, *, tex: bool = False, below: float | None = None) -> str:
     """The one way vizdl writes a number: ``decimals`` places, trailing zeros dropped.
 
     A non-zero value that would round to zero keeps one significant digit (``-0.004`` is
@@ -201,10 +210,17 @@ def fmt(value, decimals: int = 2, *, tex: bool = False) -> str:
         Decimal places kept for ordinary values.
     tex : bool
         Write LaTeX source instead of plain text.
+    below : float, optional
+        Write a non-zero value smaller in magnitude than ``below`` as ``<below`` (or
+        ``>−below``), e.g. ``fmt(3e-13, below=0.01) == '<0.01'``: tiny probabilities
+        stay short and never read as an exact 0.
     """
     value = float(value)
     if not math.isfinite(value):
         return ""
+    if below is not None and value != 0 and abs(value) < below:
+        bound = fmt(below, decimals, tex=tex)
+        return (r"< " if tex else "<") + bound if value > 0 else (r"> -" if tex else ">" + MINUS) + bound
     if value != 0 and abs(value) < 0.5 * 10 ** -decimals:
         text = _small(value, tex)
     else:
@@ -227,18 +243,18 @@ def _small(value: float, tex: bool) -> str:
     return f"{mantissa} \\cdot 10^{{{exponent}}}" if tex else f"{mantissa}e{exponent}"
 
 
-def fmt_all(values, decimals: int = 2, *, tex: bool = False):
+def fmt_all(values, decimals: int = 2, *, tex: bool = False, below: float | None = None):
     """:func:`fmt` of every element of an array, as an object array of the same shape."""
     import numpy as np
 
     values = np.asarray(values, dtype=float)
     out = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
-        out[index] = fmt(value, decimals, tex=tex)
+        out[index] = fmt(value, decimals, tex=tex, below=below)
     return out
 
 
 __all__ = [
-    "CLASS_COLORS", "CMAPS", "DARK", "LIGHT", "MINUS", "NEGATIVE", "POSITIVE", "Theme", "ZERO",
+    "CLASS_COLORS", "CMAPS", "DARK", "HEAD_COLORS", "LIGHT", "MINUS", "NEGATIVE", "POSITIVE", "Theme", "ZERO",
     "class_color", "diverging_cmap", "fmt", "fmt_all", "for_background",
 ]
