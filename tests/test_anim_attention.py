@@ -190,7 +190,7 @@ def test_scene_matrices_carry_the_view_strings_and_colours(run):
         assert matrix.texts() == list(grid.texts.ravel())
         colours = [c.get_fill_color().to_hex().lower() for c in matrix.cells]
         assert colours == [c.lower() for c in LIGHT.scale_colors(grid.scale, grid.values.ravel())]
-        inks = [e[0].get_fill_color().to_hex().lower() for e in matrix.entries if e.submobjects]
+        inks = [e.get_fill_color().to_hex().lower() for e in matrix.entries if len(e.points)]
         assert inks == [LIGHT.color(i).lower() for i, t in zip(grid.inks.ravel(), grid.texts.ravel()) if t]
     assert walk.context["task"].text == view.context["task"].text
     assert parts["focus"].get_stroke_color().to_hex().lower() == LIGHT.color("focus")

@@ -84,7 +84,9 @@ class AttentionWalkthrough:
         """A fresh mobject of a stage element: a matrix, an operator, a note, or the focus box."""
         view = self.view
         if key in view.grids:
-            return MatrixMobject(view.grids[key], self.theme, name=view.names.get(key), name_size=NAME_SIZE)
+            name = view.names.get(key)
+            size = NAME_SIZE if name is not None and name.tex else None
+            return MatrixMobject(view.grids[key], self.theme, name=name, name_size=size)
         if key in view.operators:
             return text(view.operators[key], self.theme, font_size=OPERATOR_SIZE)
         return text(view.notes[key], self.theme)

@@ -26,6 +26,7 @@ from manim import (
     VMobject,
 )
 
+from vizdl.anim.matrix import number_text
 from vizdl.anim.paint import text
 from vizdl.anim.scene import fit_into
 from vizdl.styles.theme import LIGHT
@@ -114,7 +115,7 @@ class HorizontalBar(VGroup):
                             for k, color in enumerate(theme.scale_colors(scale, centres))))
         frame = Rectangle(width=width, height=height, stroke_color=theme.color("cell_stroke"), stroke_width=1.0)
         values, texts = scale.ticks()
-        self.ticks = VGroup(*(text(Label(t, "ink"), theme, font_size=font_size).next_to(
+        self.ticks = VGroup(*(number_text(t, font_size, theme.color("ink")).next_to(
             [(v - scale.vmin) / (scale.vmax - scale.vmin) * width - width / 2, -height / 2, 0.0], DOWN, buff=0.06)
             for v, t in zip(values, texts)))
         self.add(self.bar, frame, self.ticks)
@@ -122,7 +123,7 @@ class HorizontalBar(VGroup):
 
 def _index(label, map_mobject, theme):
     """A channel's index above its map, at most 40 % of the map's height."""
-    mobject = text(label, theme, font_size=INDEX_SIZE)
+    mobject = number_text(label.text, INDEX_SIZE, theme.color(label.role))
     if mobject.height > 0.4 * map_mobject.height:
         mobject.scale_to_fit_height(0.4 * map_mobject.height)
     return mobject.next_to(map_mobject, UP, buff=0.03)

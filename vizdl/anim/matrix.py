@@ -9,10 +9,10 @@ from the view, so a scene shows what the figure of the same view shows.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
 
 from vizdl.anim.paint import text
-from vizdl.styles.theme import LIGHT
+from vizdl.styles.theme import LIGHT, MINUS
 from vizdl.views.base import Label
 
 #: Cell side and number size at scale 1 (a scene fits the whole stage afterwards).
@@ -21,6 +21,58 @@ FONT_SIZE = 20
 LABEL_SIZE = 20
 #: Numbers fill at most this fraction of a cell's width.
 FILL = 0.86
+
+
+#: Characters :func:`number_text` composes (what :func:`vizdl.styles.theme.fmt` writes, and ``⋯``).
+NUMBER_CHARS = "0123456789." + MINUS + "<>e\u22ef"
+FONT = "DejaVu Sans"
+_GLYPHS: dict = {}
+
+
+def _glyph_table(size: float) -> dict:
+    """``char -> (outline points with the char's origin at x = 0, advance)`` at ``size``, made once.
+
+    The advance of ``c`` is ``width("0c0") - width("00")``; its outline is the middle glyph
+    of ``"0c0"``, so composed strings are spaced exactly like a rendered ``Text``.
+    """
+    if size not in _GLYPHS:
+        def rendered(string):
+            return Text(string, font=FONT, font_size=size)
+
+        base = rendered("00")
+        zero = rendered("000").width - base.width
+        table = {}
+        for char in NUMBER_CHARS:
+            probe = rendered("0" + char + "0")
+            if len(probe.submobjects) != 3:
+                continue
+            first = probe.submobjects[0]
+            origin = np.array([first.get_left()[0] + zero, first.get_center()[1], 0.0])
+            table[char] = (probe.submobjects[1].points - origin, probe.width - base.width)
+        _GLYPHS[size] = table
+    return _GLYPHS[size]
+
+
+def number_text(string: str, font_size: float = FONT_SIZE, color: str = "#222222"):
+    """A number written by ``fmt`` as one ``VMobject`` composed from cached glyph outlines.
+
+    Creating a ``Text`` per number costs a font rendering and an SVG parse; a matrix writes
+    hundreds of numbers, so they are composed from one outline per character (and drawn
+    as one path each). Strings with other characters fall back to :func:`vizdl.anim.paint.text`.
+    The string is kept in ``text``.
+    """
+    table = _glyph_table(float(font_size))
+    if not string or any(c not in table for c in string):
+        return text(Label(string), LIGHT, font_size=font_size).set_color(color)
+    pieces, x = [], 0.0
+    for char in string:
+        points, advance = table[char]
+        pieces.append(points + [x, 0.0, 0.0])
+        x += advance
+    mobject = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+    mobject.points = np.concatenate(pieces)
+    mobject.text = string
+    return mobject.center()
 
 
 def cell_colors(grid, theme=LIGHT) -> list:
@@ -79,7 +131,7 @@ class MatrixMobject(VGroup):
     def scale_entries(self, factor: float) -> MatrixMobject:
         """Resize the numbers to ``factor`` times their natural size (one size across matrices)."""
         for entry, square in zip(self.entries, self.cells):
-            if entry.submobjects:
+            if _drawn(entry):
                 entry.scale(factor / self.entry_scale).move_to(square)
         self.entry_scale = factor
         return self
@@ -94,15 +146,20 @@ def _entries(grid, cells, theme, cell: float, font_size: float) -> tuple:
     entries = []
     for string, ink, square in zip(grid.texts.ravel(), grid.inks.ravel(), cells):
         if string:
-            entries.append(text(Label(str(string), ink), theme, font_size=font_size).move_to(square))
+            entries.append(number_text(str(string), font_size, theme.color(ink)).move_to(square))
         else:
             entries.append(VGroup().move_to(square))
-    widest = max((e.width for e in entries if e.submobjects), default=0.0)
+    widest = max((e.width for e in entries if _drawn(e)), default=0.0)
     factor = min(1.0, FILL * cell / widest) if widest else 1.0
     for entry, square in zip(entries, cells):
-        if entry.submobjects and factor < 1.0:
+        if _drawn(entry) and factor < 1.0:
             entry.scale(factor).move_to(square)
     return VGroup(*entries), factor
+
+
+def _drawn(mobject) -> bool:
+    """Whether a cell entry draws anything (an empty cell is an empty group)."""
+    return bool(len(mobject.points) or mobject.submobjects)
 
 
 def same_number_size(matrices) -> None:
@@ -115,7 +172,7 @@ def same_number_size(matrices) -> None:
 def _labels(strings, anchors, direction, theme) -> VGroup:
     if not strings:
         return VGroup()
-    labels = [text(Label(str(s), "muted"), theme, font_size=LABEL_SIZE) for s in strings]
+    labels = [number_text(str(s), LABEL_SIZE, theme.color("muted")) for s in strings]
     for label, anchor in zip(labels, anchors):
         label.next_to(anchor, direction, buff=0.1)
     return VGroup(*labels)
@@ -134,7 +191,7 @@ class ColourBar(VGroup):
         The scale's label, above the bar.
     """
 
-    def __init__(self, scale, theme=LIGHT, *, height: float = 2.4, width: float = 0.24, steps: int = 48,
+    def __init__(self, scale, theme=LIGHT, *, height: float = 2.4, width: float = 0.24, steps: int = 32,
                  font_size: float = 22, **kwargs):
         super().__init__(**kwargs)
         self.scale_view = scale
@@ -146,7 +203,7 @@ class ColourBar(VGroup):
                             for k, color in enumerate(theme.scale_colors(scale, centres))))
         frame = Rectangle(width=width, height=height, stroke_color=theme.color("cell_stroke"), stroke_width=1.0)
         values, texts = scale.ticks()
-        self.ticks = VGroup(*(text(Label(t, "ink"), theme, font_size=font_size).next_to(
+        self.ticks = VGroup(*(number_text(t, font_size, theme.color("ink")).next_to(
             [width / 2, (v - scale.vmin) / (scale.vmax - scale.vmin) * height - height / 2, 0.0], RIGHT, buff=0.08)
             for v, t in zip(values, texts)))
         self.label = text(Label(scale.label, "muted"), theme, font_size=font_size) if scale.label else VGroup()
@@ -155,4 +212,4 @@ class ColourBar(VGroup):
         self.add(self.bar, frame, self.ticks, self.label)
 
 
-__all__ = ["CELL", "ColourBar", "MatrixMobject", "cell_colors", "same_number_size"]
+__all__ = ["CELL", "ColourBar", "MatrixMobject", "NUMBER_CHARS", "cell_colors", "number_text", "same_number_size"]

@@ -19,7 +19,7 @@ from vizdl.anim.scene import Beat, LectureScene
 from vizdl.views.attention import attention_view
 
 #: Seconds each beat's animation runs at lecture pace.
-RUN_TIMES = {"qkv": 2.0, "scores": 2.0, "scaled": 1.5, "softmax": 1.8, "output": 2.0, "heads": 2.0,
+RUN_TIMES = {"qkv": 1.5, "scores": 1.5, "scaled": 1.2, "softmax": 1.5, "output": 1.5, "heads": 1.5,
              "prediction": 1.0}
 
 

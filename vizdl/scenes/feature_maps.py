@@ -20,7 +20,7 @@ from vizdl.views.feature_maps import feature_maps_view
 
 #: Seconds each beat's animation runs at lecture pace.
 RUN_TIMES = {"input": 1.0, "prediction": 1.0}
-LAYER_RUN_TIME = 2.0
+LAYER_RUN_TIME = 1.5
 
 
 class FeatureMaps(LectureScene):
