@@ -57,6 +57,7 @@ class AttentionWalkthrough:
 
     def __init__(self, view: AttentionView, theme=LIGHT, *, area=(13.6, 5.9, (0.0, 0.0, 0.0))):
         self.view, self.theme = view, theme
+        self._made: dict = {}
         width, height, centre = area
         centre = np.asarray(centre, dtype=float)
         self.context = self._context(width, centre + UP * height / 2 + LEFT * width / 2)
@@ -81,7 +82,12 @@ class AttentionWalkthrough:
         return labels
 
     def element(self, key: str):
-        """A fresh mobject of a stage element: a matrix, an operator, a note, or the focus box."""
+        """A fresh mobject of a stage element: a matrix, an operator or a note (built once, then copied)."""
+        if key not in self._made:
+            self._made[key] = self._make(key)
+        return self._made[key].copy()
+
+    def _make(self, key: str):
         view = self.view
         if key in view.grids:
             name = view.names.get(key)
