@@ -29,21 +29,25 @@ def figures(out: Path) -> None:
         save(figures.first_layer_kernels(cnn), out / "fig_kernels.png")
         save(figures.attention_walkthrough(transformer, show="softmax"), out / "fig_attention_walkthrough.png")
         save(figures.attention_grid(transformer), out / "fig_attention_grid.png")
-        save(figures.attention_over_steps(figures.attention_steps(transformer), layer="blocks.0.attn"),
+        title = "tiny_transformer on sequences ('contains'): blocks.0.attn, head 0, probe sample 0 during training"
+        save(figures.attention_over_steps(figures.attention_steps(transformer), layer="blocks.0.attn", title=title),
              out / "fig_attention_steps.png")
         tokens = [str(int(t)) for t in transformer.probe["inputs"][0]]
         save(figures.head_view(transformer.attention()["blocks.0.attn"][0], tokens=tokens).figure,
              out / "fig_attention_head.png")
         vit = _vit_run(out.parent.parent / ".vizdl-cache" / "readme-vit")
-        save(figures.image_attention(vit.probe["inputs"][0], vit.attention(), patch_size=2),
+        title = "Where the CLS token looks: vit trained on digits (1×8×8 images, 2×2 patches), probe sample 0"
+        save(figures.image_attention(vit.probe["inputs"][0], vit.attention(), patch_size=2, title=title),
              out / "fig_attention_vit.png")
-        result = shap_values(cnn, data.x_train[:100], data.x_test[:3])
-        save(figures.shap_image_grid(result, labels=data.y_test[:3]), out / "fig_shap_digits.png")
+        result = shap_values(cnn, data.x_train[:100], data.x_test[:2])
+        save(figures.shap_image_grid(result, labels=data.y_test[:2]), out / "fig_shap_digits.png")
         search = channel_search(cnn, "features.1", data.x_test[0], data.x_test, k=4, labels=data.y_test,
                                 query_label=data.y_test[0], exclude=0)
         save(figures.channel_similarity_grid(search, channels=[0, 1, 2]), out / "fig_channel_similarity.png")
         matrix = channel_similarity_matrix(search.maps, "correlation")
-        save(figures.channel_similarity_heatmap(matrix, metric="correlation").figure, out / "fig_channel_matrix.png")
+        title = f"{search.source}\nlayer features.1: channel correlation over the test images"
+        save(figures.channel_similarity_heatmap(matrix, metric="correlation", title=title).figure,
+             out / "fig_channel_matrix.png")
         xor = recipe_run("xor-mlp")
         pairs = vizdl.data.load("xor")
         result = shap_values(xor, pairs.x_train[:100], pairs.x_test[:1])

@@ -198,7 +198,7 @@ def _from_run(run, step, sample, tokens, title) -> tuple:
     count = np.shape(next(iter(maps.values())))[-1]
     if tokens is None and np.asarray(run.probe["inputs"]).ndim == 2:
         tokens = token_labels(run, sample, count)
-    title = title or f"Attention of {run_context(run).source()}, step {step}, probe sample {sample}"
+    title = title or f"Attention of {run_context(run).source()}\nstep {step}, probe sample {sample}"
     return maps, tokens, title
 
 

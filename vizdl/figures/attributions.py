@@ -58,7 +58,7 @@ def shap_image_grid(result, *, labels=None, class_names=None, samples=None, clas
     count = len(view.columns)
     lines = math.ceil(count / (ncols or _panels_per_line() - 1))
     per_line = math.ceil(count / lines)
-    fig = panel_figure(len(view.rows) * lines, per_line + 1, aspect=1.75, extra_height=2.0)
+    fig = panel_figure(len(view.rows) * lines, per_line + 1, aspect=1.75, extra_height=2.0, min_panel=1.6)
     axes = fig.subplots(len(view.rows) * lines, per_line + 1, squeeze=False)
     theme = theme_for(axes[0, 0])
     for r, row in enumerate(view.rows):

@@ -16,6 +16,8 @@ from vizdl.figures.paint import FONT_SIZES, mathtext, theme_for
 
 #: Numbers fill at most this fraction of a cell's width.
 FILL = 0.82
+#: Panels shrink to fit the style's height down to this side (inches), then the figure grows.
+MIN_PANEL = 1.0
 
 
 def grid_cmap(grid, theme):
@@ -100,17 +102,22 @@ def fit_cell_texts(fig, axes_and_grids, *, min_size: float = 4.0) -> None:
         text.set_fontsize(size)
 
 
-def panel_figure(rows: int, cols: int, *, aspect: float = 1.0, extra_height: float = 1.2, width=None):
-    """A figure of the style's width whose height fits ``rows`` x ``cols`` panels of ``aspect`` (h / w).
+def panel_figure(rows: int, cols: int, *, aspect: float = 1.0, extra_height: float = 1.2, width=None,
+                 min_panel: float | None = None):
+    """A figure of the style's width for ``rows`` x ``cols`` panels of ``aspect`` (height / width).
 
-    The style sheet gives the width and the fonts; the panels' shape gives the height.
+    The style sheet gives the width and the fonts. Panels are as wide as the width allows
+    but no taller than what keeps the figure at the style's height, unless that would make
+    them smaller than ``min_panel`` inches (:data:`MIN_PANEL`): then the figure grows taller.
     """
     from matplotlib import rcParams
 
     from vizdl.figures._run import new_figure
 
     width = float(width or rcParams["figure.figsize"][0])
-    panel = width / max(cols, 1)
+    widest = width / max(cols, 1)
+    fitting = (float(rcParams["figure.figsize"][1]) - extra_height) / (max(rows, 1) * aspect)
+    panel = max(min(widest, fitting), min(widest, min_panel or MIN_PANEL))
     return new_figure((width, rows * panel * aspect + extra_height))
 
 
