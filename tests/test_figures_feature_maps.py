@@ -77,8 +77,13 @@ def test_layers_follow_the_recorded_order_never_names(cnn_run, monkeypatch):
     from vizdl.ops.feature_maps import channel_layers
 
     acts = cnn_run.activations()
-    meta = dict(cnn_run.meta, layers=["features.3", "features.0", "features.1"])  # an execution order
+    graph = cnn_run.meta["graph"]
+    first = ["features.3", "features.0", "features.1"]                 # an execution order, not by name
+    modules = sorted(graph["modules"], key=lambda m: first.index(m["name"]) if m["name"] in first else 3)
+    sequence = first + [n for n in graph.get("sequence", []) if n not in first]
+    meta = dict(cnn_run.meta, graph=dict(graph, modules=modules, sequence=sequence))
     monkeypatch.setattr(cnn_run, "meta", meta)
+    monkeypatch.delitem(cnn_run.__dict__, "graph", raising=False)      # the graph is cached per run
     order = channel_layers(cnn_run, acts=acts)
     assert order[:3] == ["features.3", "features.0", "features.1"]
 

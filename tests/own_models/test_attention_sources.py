@@ -180,8 +180,7 @@ def test_hf_sdpa_attention_warns_how_to_switch_to_eager(tmp_path):
 
 
 def test_attention_scene_numbers_for_torch_multihead_attention(tmp_path):
-    pytest.importorskip("manim")
-    from vizdl.anim.attention import attention_numbers
+    from vizdl.ops.attention import attention_numbers
 
     torch.manual_seed(0)
     run = record_loop(TokenTransformer(), tmp_path / "run", token_batches(count=3), spec=RecordSpec(every=1)).run
