@@ -103,7 +103,7 @@ class AttentionWalkthrough:
         parts = {key: self.element(key) for key in ids}
         matrices = [parts[k] for k in ids if k in self.view.grids]
         same_number_size(matrices)
-        if stage in ("heads", "prediction"):
+        if stage in self.view.wrapped:
             rows = [VGroup(*matrices[i:i + HEADS_PER_ROW]).arrange(RIGHT, buff=0.6, aligned_edge=UP)
                     for i in range(0, len(matrices), HEADS_PER_ROW)]
             row = VGroup(*rows).arrange(DOWN, buff=0.4)
@@ -127,7 +127,7 @@ class AttentionWalkthrough:
         return parts
 
     def _extras(self, stage: str, parts: dict) -> list:
-        """The focus box and its note (softmax), the column note (Q, K, V)."""
+        """The focus box and its note (softmax), the note under a stage's matrices (``view.below``)."""
         extras = []
         if stage == "softmax":
             probs = parts["probs"]
@@ -136,9 +136,11 @@ class AttentionWalkthrough:
             note = self.element("focus-note").next_to(probs.name_label, DOWN, buff=0.2)
             parts.update({"focus": box, "focus-note": note})
             extras += [box, note]
-        if stage == "qkv" and "columns-note" in self.view.notes:
-            note = self.element("columns-note").next_to(VGroup(*(parts[k] for k in "qkv")), DOWN, buff=0.25)
-            parts["columns-note"] = note
+        key = self.view.below.get(stage)
+        if key in self.view.notes:
+            grids = [parts[k] for k in self.view.stages[stage] if k in self.view.grids]
+            note = self.element(key).next_to(VGroup(*grids), DOWN, buff=0.25)
+            parts[key] = note
             extras.append(note)
         return extras
 

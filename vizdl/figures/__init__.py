@@ -1,7 +1,7 @@
 """Matplotlib pictures: one public function per picture, ``ax=None`` in, Axes/Figure out."""
 from vizdl.figures.attention import (
     attention_grid, attention_heatmap, attention_over_steps, attention_rollout, attention_steps,
-    attention_walkthrough, head_view, image_attention, patch_attention,
+    attention_walkthrough, head_view, image_attention, multi_head_attention, patch_attention,
 )
 from vizdl.figures.conv import (
     conv_diagram, conv_steps_panel, conv_transpose_diagram, multichannel_conv_diagram,
@@ -34,7 +34,8 @@ _enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as imag
 
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
-    "attention_steps", "attention_walkthrough", "head_view", "image_attention", "patch_attention",
+    "attention_steps", "attention_walkthrough", "head_view", "image_attention", "multi_head_attention",
+    "patch_attention",
     "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
     "activation_curve", "activation_grid", "activation_plot", "decision_boundary",
     "decision_boundary_grid", "perceptron_learning", "perceptron_updates", "perceptron_xor",

@@ -57,6 +57,34 @@ def attention_walkthrough(run, *, layer: str | None = None, head: int = 0, sampl
         The matrices' Axes are labelled with their ids (``"q"``, ``"probs"``, ``"head-0"``...).
     """
     view = attention_view(run, layer=layer, head=head, sample=sample, step=step, query=query)
+    return walkthrough_figure(view, show)
+
+
+def multi_head_attention(run, *, layer: str | None = None, head: int = 0, sample: int = 0, step=None, show=-1):
+    """One stage of the multi-head attention scene as a figure (:func:`vizdl.views.multi_head.multi_head_view`).
+
+    Parameters
+    ----------
+    run : vizdl.Run
+        A recorded run with attention (vizdl's transformers, ``nn.MultiheadAttention``).
+    layer, head, sample, step
+        As :func:`vizdl.views.multi_head.multi_head_view`.
+    show : int or str
+        The story step whose stage is drawn (``"x"``, ``"wq"``, ``"wk"``, ``"wv"``, ``"head"``,
+        ``"heads"``, ``"concat"``, ``"output"``, ``"prediction"``; ``-1``: the last).
+
+    Returns
+    -------
+    Figure
+        The matrices' Axes are labelled with their ids (``"x"``, ``"wq"``, ``"concat"``, ``"wo"``...).
+    """
+    from vizdl.views.multi_head import multi_head_view
+
+    return walkthrough_figure(multi_head_view(run, layer=layer, head=head, sample=sample, step=step), show)
+
+
+def walkthrough_figure(view, show=-1):
+    """The stage of step ``show`` of an attention walkthrough view: context lines, matrices, colour bars."""
     index = view.story.index(show)
     name, visible = view.story.steps[index].name, view.story.visible(index)
     fig = new_figure()
@@ -67,6 +95,8 @@ def attention_walkthrough(run, *, layer: str | None = None, head: int = 0, sampl
     painted = _stage(main, view, name, theme)
     if name == "softmax":
         _focus(painted["probs"], view, theme)
+    if view.below.get(name) in view.notes:
+        _note_below(main, view.notes[view.below[name]], theme)
     fit_cell_texts(fig, [(ax, view.grids[key]) for key, ax in painted.items()])
     return fig
 
@@ -100,6 +130,11 @@ def _stage(subfig, view, name: str, theme) -> dict:
     for scale in view.scales(name):
         scale_colorbar(subfig, scale, theme, ax=[painted[k] for k in grids], shrink=0.8)
     return painted
+
+
+def _note_below(subfig, note, theme) -> None:
+    subfig.text(0.5, 0.01, note.text, ha="center", va="bottom", color=theme.color(note.role),
+                fontsize=FONT_SIZES[note.size], gid="note-below")
 
 
 def _focus(ax, view, theme) -> None:
@@ -448,4 +483,5 @@ def _square(attn, name: str) -> np.ndarray:
 
 
 __all__ = ["attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout", "attention_steps",
-           "attention_walkthrough", "head_view", "image_attention", "patch_attention", "select_sample"]
+           "attention_walkthrough", "head_view", "image_attention", "multi_head_attention", "patch_attention",
+           "select_sample", "walkthrough_figure"]

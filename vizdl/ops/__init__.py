@@ -1,8 +1,10 @@
 """Pure NumPy arithmetic the pictures explain (no global state; torch only to rerun a recorded model)."""
 from vizdl.ops.attention import (
     AttentionNumbers,
+    MultiHeadNumbers,
     attention_numbers,
     attention_rollout,
+    multi_head_numbers,
     select_sample,
     softmax_rows,
 )
@@ -92,7 +94,8 @@ from vizdl.ops.pooling import (
 )
 
 __all__ = [
-    "AttentionNumbers", "attention_numbers", "attention_rollout", "select_sample", "softmax_rows",
+    "AttentionNumbers", "MultiHeadNumbers", "attention_numbers", "attention_rollout", "multi_head_numbers",
+    "select_sample", "softmax_rows",
     "LayerInfo", "channel_layers", "describe_module", "layer_info",
     "class_probabilities", "recorded_step", "top_class",
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",

@@ -123,6 +123,137 @@ def attention_numbers(run, *, layer: str | None = None, head: int = 0, sample: i
                             None if labels is None else int(np.asarray(labels)[sample]))
 
 
+@dataclass
+class MultiHeadNumbers:
+    """Every matrix of one multi-head attention layer on one probe sample (float64).
+
+    Weights are written the notes' way, ``X W`` (torch stores ``W^T``): ``w_q[h]`` is
+    ``(d_model, d_k)``, so ``q[h] = x @ w_q[h] + b_q[h]``.
+
+    Attributes
+    ----------
+    tokens : list of str
+    x : ndarray (T, d_model)
+        Input of the layer (queries, keys and values all come from it).
+    w_q, w_k, w_v : ndarray (heads, d_model, d_k)
+        Each head's slice of the projections; ``b_q, b_k, b_v`` (heads, d_k) their biases.
+    q, k, v : ndarray (heads, T, d_k)
+    probs : ndarray (heads, T, T)
+        ``softmax(q k^T / sqrt(d_k))`` of each head (recomputed).
+    z : ndarray (heads, T, d_k)
+        Each head's output ``probs @ v``.
+    concat : ndarray (T, d_model)
+        The heads' outputs side by side (head 0's ``d_k`` columns first).
+    w_o : ndarray (d_model, d_model), b_o : ndarray (d_model,)
+        The output projection.
+    out : ndarray (T, d_model)
+        ``concat @ w_o + b_o``: the layer's output.
+    recorded : ndarray (heads, T, T)
+        The maps recorded during training for this sample.
+    layer, step, sample, class_probs, label
+        As :class:`AttentionNumbers`.
+    """
+
+    tokens: list
+    x: np.ndarray
+    w_q: np.ndarray
+    w_k: np.ndarray
+    w_v: np.ndarray
+    b_q: np.ndarray
+    b_k: np.ndarray
+    b_v: np.ndarray
+    q: np.ndarray
+    k: np.ndarray
+    v: np.ndarray
+    probs: np.ndarray
+    z: np.ndarray
+    concat: np.ndarray
+    w_o: np.ndarray
+    b_o: np.ndarray
+    out: np.ndarray
+    recorded: np.ndarray
+    layer: str
+    step: int
+    sample: int = 0
+    class_probs: np.ndarray | None = None
+    label: int | None = None
+
+    @property
+    def heads(self) -> int:
+        """Number of heads."""
+        return self.q.shape[0]
+
+    @property
+    def d_k(self) -> int:
+        """Width of one head (``d_model / heads``)."""
+        return self.q.shape[2]
+
+    @property
+    def d_model(self) -> int:
+        """Width of the layer's input and output."""
+        return self.x.shape[1]
+
+    @property
+    def predicted(self) -> int | None:
+        """The predicted class, or ``None`` when the model cannot be rebuilt."""
+        return None if self.class_probs is None else int(np.argmax(self.class_probs))
+
+
+def multi_head_numbers(run, *, layer: str | None = None, sample: int = 0, step: int | None = None,
+                       tokens=None) -> MultiHeadNumbers:
+    """Every head's projections, attention and output, their concatenation and ``W_O``, from a run.
+
+    ``MultiHead(X) = Concat(head_0, ..., head_{h-1}) W_O + b_O`` with
+    ``head_i = softmax(Q_i K_i^T / sqrt(d_k)) V_i`` and ``Q_i = X W_Q^{(i)} + b_Q^{(i)}``
+    (same for K, V), recomputed in float64 from the recorded weights of ``step`` and the
+    layer's input, for vizdl's transformers (``q_proj``/``k_proj``/``v_proj``/``out_proj``)
+    and ``nn.MultiheadAttention`` (``in_proj``, ``out_proj``). Parameters and errors as
+    :func:`attention_numbers`.
+    """
+    step = recorded_step(run, step)
+    maps = run.attention(step)
+    layer = _layer(maps, layer)
+    recorded = np.asarray(maps[layer], dtype=np.float64)
+    sample = _index(sample, recorded.shape[0], "sample", "the probe holds {n} samples")
+    heads = recorded.shape[1]
+    x = layer_input(run, layer, step)[sample].astype(np.float64)
+    weights = run.weights(step)
+    w_q, w_k, w_v, b_q, b_k, b_v = _head_projections(weights, layer, x.shape[1], heads)
+    q, k, v = (np.einsum("td,hdk->htk", x, w) + b[:, None, :] for w, b in ((w_q, b_q), (w_k, b_k), (w_v, b_v)))
+    probs = softmax_rows(q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[2]))
+    z = probs @ v
+    concat = np.concatenate(list(z), axis=1)
+    w_o = np.asarray(weights[f"{layer}.out_proj.weight"], dtype=np.float64).T
+    b_o = np.asarray(weights.get(f"{layer}.out_proj.bias", np.zeros(w_o.shape[1])), dtype=np.float64)
+    labels = run.probe.get("labels")
+    return MultiHeadNumbers(token_labels(run, sample, len(x), tokens), x, w_q, w_k, w_v, b_q, b_k, b_v, q, k, v,
+                            probs, z, concat, w_o, b_o, concat @ w_o + b_o, recorded[sample], layer, step, sample,
+                            class_probabilities(run, step, [sample])[0] if can_rebuild(run) else None,
+                            None if labels is None else int(np.asarray(labels)[sample]))
+
+
+def _head_projections(weights: dict, layer: str, d_model: int, heads: int) -> tuple:
+    """``(w_q, w_k, w_v, b_q, b_k, b_v)`` split per head, ``w`` as ``(heads, d_model, d_k)``."""
+    split_w, split_b = [], []
+    for part, kind in enumerate("qkv"):
+        if f"{layer}.{kind}_proj.weight" in weights:
+            w = weights[f"{layer}.{kind}_proj.weight"]
+            b = weights.get(f"{layer}.{kind}_proj.bias")
+        elif f"{layer}.in_proj_weight" in weights:
+            w = weights[f"{layer}.in_proj_weight"][part * d_model:(part + 1) * d_model]
+            bias = weights.get(f"{layer}.in_proj_bias")
+            b = None if bias is None else bias[part * d_model:(part + 1) * d_model]
+        else:
+            raise ValueError(f"layer={layer!r}: no recorded projection weights ({layer}.{kind}_proj.weight or "
+                             f"{layer}.in_proj_weight); multi-head numbers need the layer's Q, K, V projections")
+        w = np.asarray(w, dtype=np.float64)
+        b = np.zeros(len(w)) if b is None else np.asarray(b, dtype=np.float64)
+        d_k = len(w) // heads
+        split_w.append(w.T.reshape(d_model, heads, d_k).transpose(1, 0, 2))
+        split_b.append(b.reshape(heads, d_k))
+    return (*split_w, *split_b)
+
+
 def _layer(maps: dict, layer) -> str:
     if not maps:
         raise ValueError("the run recorded no attention maps (RecordSpec(attention=True) and a model with "
@@ -257,5 +388,5 @@ def attention_rollout(maps, *, residual: bool = True) -> np.ndarray:
     return rollout
 
 
-__all__ = ["AttentionNumbers", "attention_numbers", "attention_rollout", "head_map", "layer_input", "select_sample",
-           "softmax_rows", "token_labels"]
+__all__ = ["AttentionNumbers", "MultiHeadNumbers", "attention_numbers", "attention_rollout", "head_map", "layer_input",
+           "multi_head_numbers", "select_sample", "softmax_rows", "token_labels"]

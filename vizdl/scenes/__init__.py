@@ -16,6 +16,7 @@ SCENES = {
     "attention": "vizdl.scenes.attention:Attention",
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
     "feature_maps": "vizdl.scenes.feature_maps:FeatureMaps",
+    "multi_head_attention": "vizdl.scenes.multi_head_attention:MultiHeadAttention",
 }
 
 

@@ -34,6 +34,7 @@ class Attention(LectureScene):
     step: int = -1
     query: int = 0
     options = LectureScene.options + ("recipe", "run", "layer", "head", "sample", "step", "query")
+    run_times = RUN_TIMES
 
     def view(self):
         """The :class:`vizdl.views.attention.AttentionView` this scene plays."""
@@ -54,5 +55,5 @@ class Attention(LectureScene):
         title = self.show_title(formula(view.title, self.theme))
         walkthrough = AttentionWalkthrough(view, self.theme, area=self.area_below(title))
         for step in view.story:
-            yield Beat.of(step.caption, walkthrough.beat(step), run_time=RUN_TIMES.get(step.name, 1.5),
+            yield Beat.of(step.caption, walkthrough.beat(step), run_time=self.run_times.get(step.name, 1.5),
                           name=step.name, numbers=step.numbers)

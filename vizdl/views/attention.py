@@ -17,7 +17,7 @@ two stages share.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -74,6 +74,10 @@ class AttentionView:
     focus : int
         The query row boxed in the softmax step.
     story : Story
+    below : dict of str -> str
+        A note written under the matrices of a stage (``{"qkv": "columns-note"}``), when the view has it.
+    wrapped : tuple of str
+        Stages whose matrices wrap into rows (the heads) instead of one row with operators.
     """
 
     title: Formula
@@ -85,6 +89,8 @@ class AttentionView:
     stages: dict
     focus: int
     story: Story
+    below: dict = field(default_factory=lambda: {"qkv": "columns-note"})
+    wrapped: tuple = ("heads", "prediction")
 
     def scales(self, stage: str) -> list:
         """The distinct scales of the grids of ``stage``, in order (one colour bar each)."""

@@ -55,20 +55,25 @@ def contrast_inks(scale: Scale, values) -> np.ndarray:
 
 
 def scaled_grid(values, scale: Scale, *, decimals: int | None = None, columns=None, row_labels=(),
-                col_labels=(), below: float | None = None) -> Grid:
-    """A grid of ``values`` coloured by ``scale``; ``columns`` (from :func:`column_subset`) picks columns.
+                col_labels=(), below: float | None = None, rows=None) -> Grid:
+    """A grid of ``values`` coloured by ``scale``; ``columns`` and ``rows`` (from :func:`column_subset`) pick
+    columns and rows.
 
-    ``col_labels`` label the *original* columns; the ellipsis column is labelled ``⋯``.
-    ``decimals=None`` writes no numbers; ``below`` is :func:`vizdl.styles.theme.fmt`'s.
+    ``row_labels``/``col_labels`` label the *original* rows/columns; the ellipsis row and
+    column are labelled ``⋯``. ``decimals=None`` writes no numbers; ``below`` is
+    :func:`vizdl.styles.theme.fmt`'s.
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     columns = list(range(values.shape[1])) if columns is None else list(columns)
+    rows = list(range(values.shape[0])) if rows is None else list(rows)
     shown = np.stack([values[:, c] if c is not None else np.full(len(values), np.nan) for c in columns], axis=1)
+    shown = np.stack([shown[r] if r is not None else np.full(shown.shape[1], np.nan) for r in rows])
     texts = fmt_all(shown, decimals, below=below) if decimals is not None else np.full(shown.shape, "", dtype=object)
-    gaps = np.array([c is None for c in columns])
-    texts[:, gaps] = ELLIPSIS
+    texts[:, np.array([c is None for c in columns])] = ELLIPSIS
+    texts[np.array([r is None for r in rows]), :] = ELLIPSIS
     labels = tuple(col_labels[c] if c is not None else ELLIPSIS for c in columns) if col_labels else ()
-    return Grid(shown, texts, None, contrast_inks(scale, shown), scale, tuple(row_labels), labels)
+    row_labels = tuple(row_labels[r] if r is not None else ELLIPSIS for r in rows) if len(row_labels) else ()
+    return Grid(shown, texts, None, contrast_inks(scale, shown), scale, row_labels, labels)
 
 
 def transposed(grid: Grid) -> Grid:
