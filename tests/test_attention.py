@@ -193,31 +193,39 @@ def test_rollout_matches_direct_product():
 def test_grid_has_one_panel_per_layer_and_head_with_true_values():
     maps = toy_maps()
     fig = fa.attention_grid(maps, tokens=list("abcde"), sample=1)
-    panels = [ax for ax in fig.axes if ax.images]
-    assert len(panels) == 4
-    np.testing.assert_allclose(panels[3].images[0].get_array(), maps["blocks.1.attn"][1, 1])
-    assert [t.get_text() for t in panels[0].get_yticklabels()] == list("abcde")
+    panels = {ax.get_label(): ax for ax in fig.axes if ax.images}
+    assert sorted(panels) == ["blocks.0.attn/0", "blocks.0.attn/1", "blocks.1.attn/0", "blocks.1.attn/1"]
+    np.testing.assert_allclose(panels["blocks.1.attn/1"].images[0].get_array(), maps["blocks.1.attn"][1, 1])
+    assert [t.get_text() for t in panels["blocks.0.attn/0"].get_yticklabels()] == list("abcde")
+    assert {ax.images[0].get_clim() for ax in panels.values()} == {(0.0, 1.0)}  # one scale, a probability
+    assert panels["blocks.0.attn/0"].images[0].cmap.name == "viridis"
 
 
 def test_heatmap_annotations_show_the_probabilities():
+    from vizdl.styles.theme import fmt
+
     attn = toy_maps(tokens=4)["blocks.0.attn"][0, 0]
     ax = fa.attention_heatmap(attn, tokens=["the", "cat", "sat", "."])
-    texts = [t.get_text() for t in ax.texts]
-    assert texts == [f"{v:.2f}" for v in attn.ravel()]
+    assert [t.get_text() for t in ax.texts] == [fmt(v, below=0.01) for v in attn.ravel()]
 
 
 def test_head_view_line_widths_follow_weights():
+    from vizdl.styles.theme import LIGHT
+
     attn = toy_maps(heads=1, tokens=3)["blocks.0.attn"][0]
     ax = fa.head_view(attn, tokens=list("xyz"), threshold=0.0, max_width=10.0)
-    widths = [line.get_linewidth() for line in ax.lines if len(line.get_xdata())]
-    np.testing.assert_allclose(widths, 10.0 * attn[0].ravel())
+    lines = [line for line in ax.lines if len(line.get_xdata())]
+    np.testing.assert_allclose([line.get_linewidth() for line in lines], 10.0 * attn[0].ravel())
+    assert {line.get_color() for line in lines} == {LIGHT.color("head 0")}
 
 
-def test_patch_attention_overlay_follows_weights():
+def test_patch_attention_paints_the_weights_on_the_attention_scale():
     weights = np.arange(16.0)
-    ax = fa.patch_attention(np.zeros((8, 8)), weights, patch_size=2)
-    alpha = ax.images[1].get_array()[..., 3]
-    np.testing.assert_allclose(alpha[::2, ::2], 0.85 * weights.reshape(4, 4) / 15)
+    ax = fa.patch_attention(np.zeros((8, 8)), weights, patch_size=2, query_patch=5)
+    image = ax.images[0]
+    np.testing.assert_allclose(image.get_array()[::2, ::2], weights.reshape(4, 4))
+    assert image.get_clim() == (0.0, 15.0) and image.cmap.name == "viridis"
+    assert [p.get_gid() for p in ax.patches] == ["query-patch"]
 
 
 @pytest.mark.parametrize("call, match", [
@@ -244,3 +252,13 @@ def test_grid_and_image_figures_match_control():
         image = np.linspace(0, 1, 64).reshape(8, 8)
         fig = fa.image_attention(image, maps, patch_size=2, query=6)
         assert_matches_control("attention_image", figure_to_array(fig))
+
+
+def test_fmt_writes_tiny_weights_as_a_bound_and_heads_have_their_own_colours():
+    from vizdl.styles.theme import LIGHT, NEGATIVE, POSITIVE, fmt
+
+    assert (fmt(2.2e-13, below=0.01), fmt(-3e-5, below=0.01), fmt(0.0, below=0.01)) == ("<0.01", ">\u22120.01", "0")
+    assert fmt(0.25, below=0.01) == "0.25" and fmt(2e-13, tex=True, below=0.01) == "< 0.01"
+    heads = {LIGHT.color(f"head {h}") for h in range(8)}
+    assert len(heads) == 8 and not heads & {POSITIVE, NEGATIVE} and LIGHT.color("head 9") == LIGHT.color("head 1")
+    assert LIGHT.color("on_dark") != LIGHT.color("on_light")

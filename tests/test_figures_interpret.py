@@ -11,6 +11,7 @@ from vizdl.figures import (
 )
 from vizdl.ops import channel_similarity_matrix
 from vizdl.styles import NEGATIVE, POSITIVE
+from vizdl.styles.theme import MINUS, fmt
 from vizdl.testing import assert_matches_control, figure_to_array
 
 
@@ -44,17 +45,18 @@ def _images(fig):
 
 def test_channel_grid_shows_the_search(search):
     fig = channel_similarity_grid(search, channels=[1, 3])
-    axes = _images(fig)
-    assert len(axes) == 2 * (2 + 2 * 3)
-    row = axes[8:]  # channel 3
-    np.testing.assert_allclose(row[1].get_images()[0].get_array(), search.query_maps[3])
-    assert row[0].get_title() == "query: 0"
+    rows = [[ax for ax in sub.axes if ax.get_images()] for sub in fig.subfigs]
+    assert [len(r) for r in rows] == [2 * (1 + 3)] * 2
+    row = {ax.get_label(): ax for ax in rows[1]}  # channel 3
+    np.testing.assert_allclose(row["map 0"].get_images()[0].get_array(), search.query_maps[3])
+    assert row["image 0"].get_title() == "query: 0"
     for j in range(3):
         index, score = search.top_indices[j, 3], search.top_scores[j, 3]
-        np.testing.assert_allclose(row[2 + 2 * j].get_images()[0].get_array(), search.images[index, 0])
-        np.testing.assert_allclose(row[3 + 2 * j].get_images()[0].get_array(), search.maps[index, 3])
-        assert row[2 + 2 * j].get_title() == f"{int(search.labels[index])}: s={score:.2f}"
-    clims = {ax.get_images()[0].get_clim() for ax in row[1::2]}
+        np.testing.assert_allclose(row[f"image {j + 1}"].get_images()[0].get_array(), search.images[index, 0])
+        np.testing.assert_allclose(row[f"map {j + 1}"].get_images()[0].get_array(), search.maps[index, 3])
+        assert row[f"image {j + 1}"].get_title() == f"{int(search.labels[index])}: s = {fmt(score)}"
+        assert float(fmt(score).replace(MINUS, "-")) == pytest.approx(search.similarities[index, 3], abs=0.006)
+    clims = {row[f"map {j}"].get_images()[0].get_clim() for j in range(4)}
     assert len(clims) == 1  # one colour scale per channel row
 
 
@@ -63,32 +65,48 @@ def test_channel_heatmap_shows_the_matrix(search):
     ax = channel_similarity_heatmap(matrix)
     image = ax.get_images()[0]
     np.testing.assert_allclose(image.get_array(), matrix)
-    assert image.get_clim() == (-1, 1) and len(ax.texts) == matrix.size
+    assert image.get_clim() == (-1, 1) and [t.get_text() for t in ax.texts] == [fmt(v) for v in matrix.ravel()]
     assert to_rgba(image.cmap(1.0)) == to_rgba(POSITIVE)
 
 
-def test_shap_grid_titles_equal_torch_efficiency(result):
+def test_shap_view_numbers_equal_torch(result):
+    from vizdl.views.attributions import shap_view
+
     model = _cnn()
-    fig = shap_image_grid(result, labels=[2, 1])
-    axes = np.array(_images(fig)).reshape(2, 4)
     with torch.no_grad():
         fx = model(torch.from_numpy(result.inputs)).double().numpy()
-    for r in range(2):
-        assert axes[r, 0].get_title() == f"true {[2, 1][r]}\npred {fx[r].argmax()}"
-        for c in range(3):
-            title = axes[r, c + 1].get_title().splitlines()[-1]
-            assert float(title) == pytest.approx(fx[r, c] - result.expected_value[c], abs=0.006)
-            shown = axes[r, c + 1].get_images()[0].get_array()
-            limit = np.quantile(np.abs(result.values[r, 0]), 0.999)
-            np.testing.assert_allclose(shown, result.values[r, 0, ..., c] / limit, atol=1e-9)
+    view = shap_view(result, labels=[2, 1])
+    for r, row in enumerate(view.rows):
+        assert row.title.text == f"true {[2, 1][r]}\npred {fx[r].argmax()}"
+        assert [p.predicted for p in row.panels] == [c == fx[r].argmax() for c in range(3)]
+        for c, panel in enumerate(row.panels):
+            assert [line.text for line in panel.lines] == [
+                f"class {c}", f"E[f] = {fmt(result.expected_value[c])}", f"f(x) = {fmt(fx[r, c])}",
+                f"\u03a3\u03c6 = {fmt(result.totals[r, c])}"]
+            # efficiency: the written sum is f(x) - E[f] (DeepExplainer, to rounding)
+            assert result.totals[r, c] == pytest.approx(fx[r, c] - result.expected_value[c], abs=1e-4)
+            np.testing.assert_allclose(panel.grid.values, result.values[r, 0, ..., c])
+            assert panel.grid.scale is view.scale
 
 
-def test_shap_grid_colours(result):
-    fig = shap_image_grid(result)
-    image = _images(fig)[1].get_images()[0]
-    assert to_rgba(image.cmap(1.0)) == to_rgba(POSITIVE)
-    assert to_rgba(image.cmap(0.0)) == to_rgba(NEGATIVE)
-    assert image.get_clim() == (-1, 1)
+def test_shap_grid_paints_the_view(result):
+    from vizdl.views.attributions import shap_view
+
+    view = shap_view(result, labels=[2, 1])
+    fig = shap_image_grid(result, labels=[2, 1])
+    axes = {ax.get_label(): ax for ax in fig.axes if ax.get_images()}
+    for row in view.rows:
+        assert axes[f"input {row.sample}"].get_title() == row.title.text
+        for panel in row.panels:
+            ax = axes[f"shap {row.sample} {panel.cls}"]
+            assert ax.get_title() == "\n".join(line.text for line in panel.lines)
+            image = ax.get_images()[0]
+            np.testing.assert_allclose(image.get_array(), panel.grid.values)
+            assert image.get_clim() == (view.scale.vmin, view.scale.vmax)
+            assert to_rgba(image.cmap(1.0)) == to_rgba(POSITIVE) and to_rgba(image.cmap(0.0)) == to_rgba(NEGATIVE)
+            assert ax.spines["top"].get_visible() == panel.predicted
+    limit = np.quantile(np.abs(result.values[:2, 0]), 0.999)
+    assert view.scale.vmax == pytest.approx(limit)
 
 
 def test_shap_bar_shows_the_values():
@@ -100,7 +118,8 @@ def test_shap_bar_shows_the_values():
     np.testing.assert_allclose(widths, [-0.3, 0.5])
     colours = {round(p.get_width(), 3): to_rgba(p.get_facecolor()) for p in ax.patches}
     assert colours[0.5] == to_rgba(POSITIVE) and colours[-0.3] == to_rgba(NEGATIVE)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["b = 2.00", "a = 1.00"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b = 2", "a = 1"]
+    assert [t.get_text() for t in ax.texts] == [" \u22120.3 ", " 0.5 "]
     with pytest.raises(ValueError, match=r"class_index must be in \[0, 1\]"):
         shap_bar(result, class_index=5)
     with pytest.raises(ValueError, match="shap_image_grid needs image attributions"):

@@ -68,12 +68,6 @@ def _is_2d(run) -> bool:
     return _input_shape(run) == [2] and run.can_rebuild and bool(run.steps)
 
 
-def _tokens(run) -> list[str] | None:
-    """Labels of the first probe sequence's tokens (``None`` for non-token inputs)."""
-    first = run.probe["inputs"][0]
-    return [str(int(t)) for t in first] if first.ndim == 1 and first.dtype.kind in "iu" else None
-
-
 def _is_image_model(run) -> bool:
     """Image inputs and a model ``run.model()`` can rebuild (SHAP and channels run the model)."""
     return run.can_rebuild and len(_input_shape(run)) == 3 and bool(run.steps)
@@ -151,8 +145,8 @@ RUN_ENTRIES = (
           _shap_figure, _is_image_model),
     Entry("channels", "Channel similarity (probe batch)", "figures.channel_similarity_grid(explain.channel_search(...))",
           _channel_figure, _is_cnn),
-    Entry("attention", "Attention maps (layer x head)", "figures.attention_grid(run.attention(step))",
-          lambda run: _figures().attention_grid(run.attention(None), tokens=_tokens(run)), _has("attn")),
+    Entry("attention", "Attention maps (layer x head)", "figures.attention_grid(run)",
+          lambda run: _figures().attention_grid(run), _has("attn")),
 )
 
 LECTURE_ENTRIES = (

@@ -211,15 +211,18 @@ def recipe_run(name: str, *, cache_dir=None, quiet: bool = True):
     return _train_into(recipe, path, quiet)
 
 
-def open_run(run=None, recipe: str = "xor-mlp", *, cache_dir=None):
-    """``run`` itself (a Run or a run directory) when given, else the cached run of ``recipe``.
+def open_run(run=None, recipe: str | None = None, *, cache_dir=None):
+    """The run a scene shows: ``run`` (a path or a Run) when given, else the cached run of ``recipe``.
 
-    What a scene's ``run`` and ``recipe`` options resolve to.
+    Raises ValueError when neither is given.
     """
     from vizdl.runs import Run
 
     if run:
         return run if isinstance(run, Run) else Run.open(run)
+    if not recipe:
+        raise ValueError("a scene needs a run: give run=<run directory> or recipe=<one of "
+                         f"{', '.join(sorted(RECIPES))}>")
     return recipe_run(recipe, cache_dir=cache_dir)
 
 

@@ -180,11 +180,38 @@ def test_hf_sdpa_attention_warns_how_to_switch_to_eager(tmp_path):
 
 
 def test_attention_scene_numbers_for_torch_multihead_attention(tmp_path):
-    pytest.importorskip("manim")
-    from vizdl.anim.attention import attention_numbers
+    from vizdl.ops.attention import attention_numbers
 
     torch.manual_seed(0)
     run = record_loop(TokenTransformer(), tmp_path / "run", token_batches(count=3), spec=RecordSpec(every=1)).run
     for layer in run.attention_layers:          # post-norm layers: the input is not norm1's output
         numbers = attention_numbers(run, layer=layer, head=1, sample=2, step=1)
         np.testing.assert_allclose(numbers.probs, numbers.heads[1], rtol=1e-4, atol=1e-6)
+
+
+def test_multi_head_numbers_for_torch_multihead_attention(tmp_path):
+    from vizdl.ops.attention import multi_head_numbers
+    from vizdl.record.models import visible_forward
+
+    torch.manual_seed(0)
+    run = record_loop(TokenTransformer(), tmp_path / "run", token_batches(count=3), spec=RecordSpec(every=1)).run
+    model, seen = run.model(1), {}
+    layer = run.attention_layers[1]
+    module = dict(model.named_modules())[layer]
+    def keep(_module, args, kwargs):
+        seen.setdefault("x", args[0] if args else kwargs["query"])
+
+    handles = [module.register_forward_pre_hook(keep, with_kwargs=True),
+               module.register_forward_hook(lambda m, a, o: seen.update(y=seen.get("y", o[0])))]
+    with torch.no_grad(), visible_forward():
+        model(torch.from_numpy(run.probe["inputs"]))
+    for handle in handles:
+        handle.remove()
+    x = seen["x"][2:3]
+    with torch.no_grad():
+        y, maps = module(x, x, x, need_weights=True, average_attn_weights=False)
+    numbers = multi_head_numbers(run, layer=layer, sample=2, step=1)
+    np.testing.assert_allclose(numbers.out, seen["y"][2].double().numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(numbers.out, y[0].double().numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(numbers.probs, maps[0].double().numpy(), rtol=1e-4, atol=1e-6)
+    assert (numbers.heads, numbers.d_k) == (2, 4)

@@ -20,11 +20,11 @@ _NAMES = {
     "NumberGrid": "grid", "fade_in_beneath": "grid",
     "NetworkDiagram": "network", "Restyle": "network", "Fade": "network", "StoryPicture": "network_story",
     "number_label": "glyphs",
-    "FeatureMapsDiagram": "feature_maps", "LayerColumn": "feature_maps",
+    "FeatureMapsDiagram": "feature_maps", "LayerColumn": "feature_maps", "HorizontalBar": "feature_maps",
+    "MatrixMobject": "matrix", "ColourBar": "matrix",
     "PoolingDiagram": "pooling", "SqueezeDiagram": "pooling",
     "DecisionPanel": "training", "LossCurve": "training", "pixel_rectangles": "training",
-    "AttentionNumbers": "attention", "AttentionWalkthrough": "attention", "attention_numbers": "attention",
-    "matrix_mobject": "attention",
+    "AttentionWalkthrough": "attention",
 }
 
 __all__ = sorted(_NAMES)

@@ -1,258 +1,227 @@
-"""Manim mobjects for a recorded CNN's feature maps: an input image and its channels per layer.
+"""Manim painter of the feature-maps view (:func:`vizdl.views.feature_maps.feature_maps_view`).
 
-The numbers come from a run directory (``run.activations(step)`` on the probe batch);
-each layer's channels share one colour scale (viridis), the input is grey.
-:func:`digits_run` trains and caches a small CNN on the 8x8 digits when no run is given.
+:class:`FeatureMapsDiagram` lays the input and each layer out as columns, left to right:
+a header (name, what the layer is, its shape), the channels in a grid with their
+indices, and a colour bar of the layer's scale underneath; arrows between the columns;
+the prediction below. The whole diagram is fitted into an area, so any number of layers
+and channels fits. Each map is drawn as coloured pixels, one ``VMobject`` per colour
+level (a few dozen mobjects per map instead of one per pixel).
 """
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
-from pathlib import Path
+from itertools import pairwise
 
 import numpy as np
-from manim import (DOWN, RIGHT, UP, Arrow, FadeIn, GrowArrow, Group, LaggedStart, Rectangle,
-                   VGroup, VMobject)
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    Arrow,
+    FadeIn,
+    GrowArrow,
+    LaggedStart,
+    Rectangle,
+    VGroup,
+    VMobject,
+)
 
-from vizdl.anim.grid import INK, label
+from vizdl.anim.matrix import number_text
+from vizdl.anim.paint import text
+from vizdl.anim.scene import fit_into
+from vizdl.styles.theme import LIGHT
+from vizdl.views.base import Label
 
-RUN_ENV = "VIZDL_RUN"
-CACHE_DIR = Path(".vizdl-cache")
-DEFAULT_LAYERS = None  # the first MAX_LAYERS recorded layers with channels, in execution order
-MAX_LAYERS = 4
-LEVELS = 32
+#: Colour levels of a drawn map (the figure's colour map sampled at the levels' centres).
+LEVELS = 64
+#: Box of one layer's channel grid before fitting (Manim units).
+COLUMN_WIDTH, COLUMN_HEIGHT = 2.2, 3.6
+HEADER_SIZE = 22
+INDEX_SIZE = 16
 
 
-def color_levels(values, vmin: float, vmax: float, levels: int = LEVELS) -> np.ndarray:
-    """Index (0 .. levels-1) of each value's colour step between ``vmin`` and ``vmax``."""
+def color_levels(values, scale, levels: int = LEVELS) -> np.ndarray:
+    """Index (0 .. levels-1) of each value's colour level on ``scale``."""
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"values must be a 2-D map (H, W), got shape {values.shape}")
-    span = vmax - vmin if vmax > vmin else 1.0
-    return np.clip(((values - vmin) / span * levels).astype(int), 0, levels - 1)
+    return np.clip((scale.position(values) * levels).astype(int), 0, levels - 1)
 
 
-def level_colors(cmap: str = "viridis", levels: int = LEVELS) -> list[str]:
-    """Hex colour of each step: ``cmap`` at the step's centre."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    return [to_hex(colormaps[cmap]((k + 0.5) / levels)) for k in range(levels)]
+def level_colors(scale, theme=LIGHT, levels: int = LEVELS) -> list:
+    """Hex colour of each level: the scale's colour at the level's centre."""
+    centres = scale.vmin + (np.arange(levels) + 0.5) / levels * (scale.vmax - scale.vmin)
+    return theme.scale_colors(scale, centres)
 
 
 def _squares(rows, cols, side: float) -> np.ndarray:
-    """Bezier points of unit squares at ``(row, col)``: 4 straight cubic segments each."""
+    """Bezier points of squares at ``(row, col)``: 4 straight cubic segments each."""
     x, y = cols * side, -rows * side
     corners = np.stack([np.stack([x, y], -1), np.stack([x + side, y], -1),
                         np.stack([x + side, y - side], -1), np.stack([x, y - side], -1)], 1)
-    start, end = corners, np.roll(corners, -1, axis=1)  # (n, 4 edges, 2)
+    start, end = corners, np.roll(corners, -1, axis=1)
     t = np.array([0, 1 / 3, 2 / 3, 1])[:, None]
-    points = start[:, :, None] + (end - start)[:, :, None] * t  # (n, 4, 4, 2)
-    points = points.reshape(-1, 2)
+    points = (start[:, :, None] + (end - start)[:, :, None] * t).reshape(-1, 2)
     return np.column_stack([points, np.zeros(len(points))])
 
 
-def map_image(values, vmin: float, vmax: float, height: float, cmap: str = "viridis",
-              levels: int = LEVELS) -> VGroup:
-    """One feature map as coloured pixels (one ``VMobject`` per colour step) and a border.
+def map_image(grid, side: float, theme=LIGHT, levels: int = LEVELS) -> VGroup:
+    """One map (a scale-coloured :class:`vizdl.views.Grid`) as coloured pixels and a border.
 
-    The colour of a pixel is ``cmap`` at its step (``levels`` steps from ``vmin`` to
-    ``vmax``). The group keeps the raw numbers in ``values`` and the step of every pixel
-    in ``levels``. (Pixels are vector squares: ``ImageMobject`` does not render with the
-    installed Pillow.)
+    The group keeps the numbers in ``values`` and each pixel's colour level in ``levels``.
     """
-    steps = color_levels(values, vmin, vmax, levels)
+    steps = color_levels(grid.values, grid.scale, levels)
+    colors = level_colors(grid.scale, theme, levels)
     h, w = steps.shape
-    side = height / h
-    colors = level_colors(cmap, levels)
     pixels = VGroup()
     for level in np.unique(steps):
         rows, cols = np.nonzero(steps == level)
         patch = VMobject(fill_color=colors[level], fill_opacity=1.0, stroke_width=0)
         patch.points = _squares(rows, cols, side)
         pixels.add(patch)
-    border = Rectangle(width=w * side, height=h * side, stroke_color=INK, stroke_width=1.2)
+    border = Rectangle(width=w * side, height=h * side, stroke_color=theme.color("cell_stroke"), stroke_width=1.2)
     border.move_to([w * side / 2, -h * side / 2, 0])
     group = VGroup(pixels, border)
-    group.values, group.levels = np.asarray(values, dtype=float), steps
+    group.values, group.levels = np.asarray(grid.values, dtype=float), steps
     return group
 
 
-class LayerColumn(Group):
-    """The channels of one layer in a grid, one colour scale, with a caption.
+def grid_shape(count: int, map_shape=(1, 1), box=(COLUMN_WIDTH, COLUMN_HEIGHT), gap: float = 0.12) -> tuple:
+    """``(rows, cols)`` of a layer's channel grid: the largest maps in ``box``, rows filled."""
+    h, w = map_shape
+    width, height = box
 
-    Parameters
-    ----------
-    maps : array_like, shape (C, H, W)
-    title, subtitle : str
-        E.g. ``"features.0"`` and ``"Conv2d 1→6, 5×5"``.
-    width, height : float
-        Box the channel grid must fit in.
-    cmap : str
+    def score(cols):
+        rows = math.ceil(count / cols)
+        side = min((width - gap * (cols - 1)) / (cols * w), (height - 1.5 * gap * (rows - 1)) / (rows * h))
+        return round(side * math.sqrt(count / (rows * cols)), 6), -cols
+
+    cols = max(range(1, count + 1), key=score)
+    return math.ceil(count / cols), cols
+
+
+class HorizontalBar(VGroup):
+    """A horizontal colour bar of a scale with its limits written under its ends."""
+
+    def __init__(self, scale, theme=LIGHT, *, width: float = 1.8, height: float = 0.14, steps: int = 48,
+                 font_size: float = INDEX_SIZE, **kwargs):
+        super().__init__(**kwargs)
+        self.scale_view = scale
+        band = width / steps
+        centres = scale.vmin + (np.arange(steps) + 0.5) / steps * (scale.vmax - scale.vmin)
+        # band k reaches from its own left edge to the right end; the next band covers the rest (no seams)
+        self.bar = VGroup(*(Rectangle(width=width - k * band, height=height, stroke_width=0, fill_color=color,
+                                      fill_opacity=1.0).move_to([(width + k * band) / 2 - width / 2, 0.0, 0.0])
+                            for k, color in enumerate(theme.scale_colors(scale, centres))))
+        frame = Rectangle(width=width, height=height, stroke_color=theme.color("cell_stroke"), stroke_width=1.0)
+        values, texts = scale.ticks()
+        self.ticks = VGroup(*(number_text(t, font_size, theme.color("ink")).next_to(
+            [(v - scale.vmin) / (scale.vmax - scale.vmin) * width - width / 2, -height / 2, 0.0], DOWN, buff=0.06)
+            for v, t in zip(values, texts)))
+        self.add(self.bar, frame, self.ticks)
+
+
+def _index(label, map_mobject, theme):
+    """A channel's index above its map, at most 40 % of the map's height."""
+    mobject = number_text(label.text, INDEX_SIZE, theme.color(label.role))
+    if mobject.height > 0.4 * map_mobject.height:
+        mobject.scale_to_fit_height(0.4 * map_mobject.height)
+    return mobject.next_to(map_mobject, UP, buff=0.03)
+
+
+def header(title, subtitles, theme=LIGHT) -> VGroup:
+    """A column's header: its title, then the non-empty subtitles, centred."""
+    lines = [text(title, theme, font_size=HEADER_SIZE)]
+    lines += [text(s, theme, font_size=INDEX_SIZE + 2) for s in subtitles if s.text]
+    return VGroup(*lines).arrange(DOWN, buff=0.08)
+
+
+class LayerColumn(VGroup):
+    """A header, the channel maps in a grid (each with its index) and the scale's colour bar.
 
     Attributes
     ----------
-    channels : VGroup of map groups (see :func:`map_image`)
-    limits : (float, float)
-        The shared colour limits (minimum and maximum of the layer).
+    header, channels, indices, bar : VGroup
     """
 
-    def __init__(self, maps, *, title: str, subtitle: str = "", width: float = 2.2,
-                 height: float = 4.2, cmap: str = "viridis", **kwargs):
+    def __init__(self, title, subtitles, grids, scale, theme=LIGHT, *, indices=(), width: float = COLUMN_WIDTH,
+                 height: float = COLUMN_HEIGHT, **kwargs):
         super().__init__(**kwargs)
-        maps = np.asarray(maps, dtype=float)
-        if maps.ndim != 3:
-            raise ValueError(f"maps must have shape (C, H, W), got shape {maps.shape}")
-        self.limits = (float(maps.min()), float(maps.max()))
-        cols = 1 if len(maps) <= 3 else 2 if len(maps) <= 8 else 4
-        rows = math.ceil(len(maps) / cols)
-        gap = 0.08
-        side = min((width - gap * (cols - 1)) / cols, (height - gap * (rows - 1)) / rows)
-        side *= maps.shape[1] / max(maps.shape[1:])
-        self.channels = VGroup(*(map_image(m, *self.limits, side, cmap) for m in maps))
-        self.channels.arrange_in_grid(rows=rows, cols=cols, buff=gap)
-        c, h, w = maps.shape
-        self.caption = Group(label(title, 20), *([label(subtitle, 18)] if subtitle else []),
-                             label(f"{c}×{h}×{w}", 18)).arrange(DOWN, buff=0.08)
-        self.caption.next_to(self.channels, UP, buff=0.2)
-        low, high = (_short(v) for v in self.limits)
-        self.range_label = label(f"{low} … {high}", 16).next_to(self.channels, DOWN, buff=0.15)
-        self.add(self.channels, self.caption, self.range_label)
+        self.header = header(title, subtitles, theme)
+        gap = 0.12 if indices else 0.06
+        h, w = grids[0].shape
+        rows, cols = grid_shape(len(grids), (h, w), (width, height), gap)
+        side = min((width - gap * (cols - 1)) / (cols * w), (height - 1.5 * gap * (rows - 1)) / (rows * h))
+        self.channels = VGroup(*(map_image(g, side, theme) for g in grids))
+        self.channels.arrange_in_grid(rows=rows, cols=cols, buff=(gap, gap + (0.16 if indices else 0.0)))
+        self.indices = VGroup(*(_index(label, m, theme) for label, m in zip(indices, self.channels)))
+        self.header.next_to(VGroup(self.channels, self.indices), UP, buff=0.2)
+        self.bar = HorizontalBar(scale, theme, width=max(self.channels.width, 1.2))
+        self.bar.next_to(self.channels, DOWN, buff=0.2)
+        self.add(self.header, self.channels, self.indices, self.bar)
 
 
-def _short(value: float) -> str:
-    return f"{value:.2g}".replace("-", "\u2212")
-
-
-def describe(module) -> str:
-    """Short description of a layer: ``Conv2d 1→6, 5×5``, ``MaxPool 2×2``, ``ReLU``..."""
-    kind = type(module).__name__
-    if kind == "Conv2d":
-        k = module.kernel_size
-        pad = f", p{module.padding[0]}" if any(module.padding) else ""
-        return f"Conv2d {module.in_channels}→{module.out_channels}, {k[0]}×{k[1]}{pad}"
-    if kind in ("MaxPool2d", "AvgPool2d"):
-        k = module.kernel_size if isinstance(module.kernel_size, int) else module.kernel_size[0]
-        return f"{kind[:-2]} {k}×{k}"
-    return kind
-
-
-class FeatureMapsDiagram(Group):
-    """An input image and the feature maps of the given layers, left to right.
+class FeatureMapsDiagram(VGroup):
+    """Every column of a :class:`vizdl.views.feature_maps.FeatureMapsView`, laid out in an area.
 
     Parameters
     ----------
-    image : array_like, shape (C, H, W)
-        The input (its first channel is drawn, grey).
-    activations : dict of str to array_like (C, H, W)
-        Feature maps of one sample per layer name.
-    layers : sequence of str
-        Layer names to draw, in order.
-    descriptions : dict of str to str, optional
-        Subtitle per layer (see :func:`describe`).
-    caption : str
-        Caption of the input (e.g. its class).
+    view : FeatureMapsView
+    theme : vizdl.styles.theme.Theme
+    area : tuple
+        ``(width, height, centre)``, e.g. ``scene.content_area()``.
+
+    Attributes
+    ----------
+    input : LayerColumn
+    columns : dict of str -> LayerColumn
+        One per layer of the view (keyed by layer name), in order.
+    arrows : list of Arrow
+        ``arrows[i]`` leads into the ``i``-th layer.
+    prediction : Mobject
     """
 
-    def __init__(self, image, activations: dict, layers, *, descriptions=None,
-                 caption: str = "input", **kwargs):
+    def __init__(self, view, theme=LIGHT, *, area=(13.6, 5.9, (0.0, 0.0, 0.0)), **kwargs):
         super().__init__(**kwargs)
-        missing = [name for name in layers if name not in activations]
-        if missing:
-            raise ValueError(f"layers {missing} have no recorded activations; "
-                             f"allowed: {sorted(activations)}")
-        image = np.asarray(image, dtype=float)
-        descriptions = descriptions or {}
-        self.input = LayerColumn(image[:1], title=caption, width=1.9, height=1.9, cmap="gray")
-        width = min(2.4, 10.6 / max(1, len(layers)) - 0.5)
-        self.columns = Group(*(LayerColumn(activations[name], title=name, width=width,
-                                           subtitle=descriptions.get(name, ""))
-                               for name in layers))
-        self.add(self.input, *self.columns)
-        self.arrange(RIGHT, buff=0.7)
-        self.scale(min(1.15, 13.4 / self.width))
-        for column in self:
-            column.shift((-0.4 - column.channels.get_y()) * UP)
-        self.set_x(0)
-        self.arrows = Group(*(Arrow(a.channels.get_right(), b.channels.get_left(), buff=0.08,
-                                    color=INK, stroke_width=3, max_tip_length_to_length_ratio=0.3)
-                              for a, b in zip([self.input, *self.columns], self.columns)))
+        self.view = view
+        width, height, centre = area
+        centre = np.asarray(centre, dtype=float)
+        count = 1 + len(view.layers)
+        widest = max(header(layer.title, [layer.description, layer.shape], theme).width for layer in view.layers)
+        box = (max((width - 0.6 * (count - 1)) / count, widest), height - 2.0)  # one width: maps compare
+        self.input = LayerColumn(view.input_title, [view.input_shape], [view.input], view.input.scale, theme,
+                                 width=min(box[0], 2.0), height=min(box[1], 2.0))
+        self.columns = {layer.id: LayerColumn(layer.title, [layer.description, layer.shape], layer.channels,
+                                              layer.scale, theme, indices=layer.channel_labels, width=box[0],
+                                              height=box[1])
+                        for layer in view.layers}
+        row = VGroup(self.input, *self.columns.values()).arrange(RIGHT, buff=0.6, aligned_edge=UP)
+        for column in row:  # the channel grids share one middle line
+            column.shift(UP * (row[0].channels.get_center()[1] - column.channels.get_center()[1]))
+        self.prediction = text(view.prediction, theme)
+        self.prediction.next_to(row, DOWN, buff=0.3)
+        whole = VGroup(row, self.prediction)
+        fit_into(whole, width, height, max_scale=1.3)
+        whole.move_to(centre)
+        self.arrows = [Arrow(a.channels.get_right(), b.channels.get_left(), buff=0.1, color=theme.color("ink"),
+                             stroke_width=3, tip_length=0.16, max_tip_length_to_length_ratio=0.5,
+                             max_stroke_width_to_length_ratio=20)
+                       for a, b in pairwise(row)]
+        self.add(row, self.prediction, *self.arrows)
 
-    def animate_steps(self):
-        """Yield the ``play`` lists: the input, then per layer an arrow and its channels one by one."""
-        yield [FadeIn(self.input, run_time=0.6)]
-        for arrow, column in zip(self.arrows, self.columns):
-            yield [GrowArrow(arrow), FadeIn(column.caption), FadeIn(column.range_label)]
-            yield [LaggedStart(*(FadeIn(m) for m in column.channels), lag_ratio=0.35,
-                               run_time=min(2.0, 0.4 + 0.1 * len(column.channels)))]
-
-
-def from_run(run, *, layers=DEFAULT_LAYERS, sample: int = 0, step: int | None = None
-             ) -> FeatureMapsDiagram:
-    """A :class:`FeatureMapsDiagram` of probe sample ``sample`` at ``step`` (last by default).
-
-    ``layers`` defaults to the first :data:`MAX_LAYERS` recorded layers whose outputs
-    have channels ``(N, C, H, W)``, in the order forward runs them.
-    """
-    from vizdl.ops.layers import channel_layers
-
-    if step is None:
-        step = run.steps[-1]
-    else:
-        run.require_step(step)
-    acts = run.activations(step)
-    with_channels = channel_layers(run, acts=acts)
-    layers = with_channels[:MAX_LAYERS] if layers is None else [name for name in layers if name in acts]
-    if not layers:
-        raise ValueError(f"run {run.path}: no recorded layer with channels (N, C, H, W) to show; recorded "
-                         f"layers with channels: {with_channels}")
-    inputs, labels = run.probe["inputs"], run.probe["labels"]
-    if not 0 <= sample < len(inputs):
-        raise ValueError(f"sample must be in [0, {len(inputs)}), got {sample!r}")
-    descriptions = _descriptions(run, step, layers)
-    return FeatureMapsDiagram(inputs[sample], {n: acts[n][sample] for n in layers}, layers,
-                              descriptions=descriptions, caption=f"input (label {labels[sample]})")
+    def reveal(self, step) -> list:
+        """The animations of a story step: the input, a layer (arrow, header, channels, bar), the prediction."""
+        if step.name == "input":
+            return [FadeIn(self.input)]
+        if step.name == "prediction":
+            return [FadeIn(self.prediction, shift=UP * 0.2)]
+        name = step.reveal[0]
+        column = self.columns[name]
+        arrow = self.arrows[list(self.columns).index(name)]
+        pieces = [VGroup(m, i) for m, i in zip(column.channels, column.indices)] or list(column.channels)
+        channels = LaggedStart(*(FadeIn(piece) for piece in pieces), lag_ratio=0.3)
+        return [GrowArrow(arrow), FadeIn(column.header), channels, FadeIn(column.bar)]
 
 
-def _descriptions(run, step, layers) -> dict:
-    if not run.can_rebuild:
-        return {}
-    try:
-        modules = dict(run.model(step).named_modules())
-    except (ValueError, KeyError):
-        return {}
-    return {name: describe(modules[name]) for name in layers if name in modules}
-
-
-def digits_run(cache_dir=None, *, epochs: int = 5, seed: int = 0):
-    """The run of ``$VIZDL_RUN``, or a small CNN trained on the 8x8 digits and cached.
-
-    The cache (``.vizdl-cache/feature_maps_digits``) is written to a temporary folder and
-    renamed when complete, so an interrupted training leaves no half run behind.
-    """
-    import vizdl
-
-    if os.environ.get(RUN_ENV):
-        return vizdl.Run.open(os.environ[RUN_ENV])
-    path = Path(cache_dir or CACHE_DIR) / "feature_maps_digits"
-    if (path / "run.json").exists():
-        return vizdl.Run.open(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="feature_maps_", dir=path.parent))
-    try:
-        data = vizdl.data.load("digits")
-        model = vizdl.models.build("cifar_cnn", data=data, seed=seed)
-        spec = vizdl.RecordSpec(every=None, per_epoch=True, grads=False, probe_size=8,
-                                activations=["features.*"])
-        vizdl.train(model, data, epochs=epochs, lr=0.01, optimizer="adam", batch_size=64,
-                    seed=seed, record=spec, out=tmp / "run", quiet=True)
-        (tmp / "run").rename(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return vizdl.Run.open(path)
-
-
-__all__ = ["FeatureMapsDiagram", "LayerColumn", "map_image", "color_levels", "level_colors", "describe", "from_run",
-           "digits_run", "DEFAULT_LAYERS", "MAX_LAYERS", "RUN_ENV"]
+__all__ = ["FeatureMapsDiagram", "HorizontalBar", "LayerColumn", "color_levels", "grid_shape", "level_colors",
+           "map_image"]

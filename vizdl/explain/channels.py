@@ -38,6 +38,8 @@ class ChannelSearch:
         Per searched channel (column), the k most similar images, most similar first.
     labels : ndarray (N,) or None
     query_label : int or None
+    source : str or None
+        The run's model and data, for titles (None for a live model).
     """
 
     layer: str
@@ -53,6 +55,7 @@ class ChannelSearch:
     top_scores: np.ndarray
     labels: np.ndarray | None = None
     query_label: int | None = None
+    source: str | None = None
 
 
 def _resolve_model(source, step):
@@ -183,6 +186,9 @@ def channel_search(source, layer: str, query, images, *, step: int | None = None
     exclude : int or sequence of int, optional
         Image indices left out of the ranking (the query itself if it is in ``images``).
     """
+    from vizdl.explain.shap_values import run_source
+
+    described = run_source(source)
     model, step = _resolve_model(source, step)
     query, images = _check_query(query, images)
     maps = feature_maps(model, layer, images, batch_size=batch_size)
@@ -193,4 +199,4 @@ def channel_search(source, layer: str, query, images, *, step: int | None = None
     return ChannelSearch(layer, step, metric, channels, query, query_maps, images, maps,
                          similarities, top_indices, top_scores,
                          None if labels is None else np.asarray(labels),
-                         None if query_label is None else int(query_label))
+                         None if query_label is None else int(query_label), described)

@@ -52,6 +52,9 @@ class ShapResult:
         ``"deep"`` or ``"gradient"``.
     step : int or None
         Run step whose weights were explained (None for a live model).
+    source : str or None
+        What was explained, for titles (``"cifar_cnn trained on digits (1×8×8 images)"``
+        for a run; None for a live model).
     """
 
     values: np.ndarray
@@ -61,6 +64,7 @@ class ShapResult:
     inputs: np.ndarray
     method: str
     step: int | None = None
+    source: str | None = None
 
     @property
     def max_gap(self) -> float:
@@ -103,6 +107,7 @@ def shap_values(model, background, inputs, method: str = "deep", *, step: int | 
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    source = run_source(model)
     net, step = _prepare_model(model, step)
     background, inputs = _as_inputs(net, background, inputs)
     if method == "deep":
@@ -110,7 +115,18 @@ def shap_values(model, background, inputs, method: str = "deep", *, step: int | 
         values, expected = _deep(net, background, inputs, batched)
     else:
         values, expected = _gradient(net, background, inputs, nsamples, seed)
-    return _result(net, values, expected, inputs, method, step)
+    result = _result(net, values, expected, inputs, method, step)
+    result.source = source
+    return result
+
+
+def run_source(model) -> str | None:
+    """``"<model> trained on <data> (...)"`` for a vizdl Run, None for a live model."""
+    if not (hasattr(model, "meta") and hasattr(model, "require_step")):
+        return None
+    from vizdl.views.runs import run_context
+
+    return run_context(model).source()
 
 
 def _prepare_model(model, step):

@@ -1,7 +1,7 @@
 """Matplotlib pictures: one public function per picture, ``ax=None`` in, Axes/Figure out."""
 from vizdl.figures.attention import (
     attention_grid, attention_heatmap, attention_over_steps, attention_rollout, attention_steps,
-    head_view, image_attention, patch_attention,
+    attention_walkthrough, head_view, image_attention, multi_head_attention, patch_attention,
 )
 from vizdl.figures.conv import conv_diagram, conv_steps_panel, padding_modes_diagram
 from vizdl.figures.conv_channels import conv_transpose_diagram, multichannel_conv_diagram
@@ -33,7 +33,8 @@ _enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as imag
 
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
-    "attention_steps", "head_view", "image_attention", "patch_attention",
+    "attention_steps", "attention_walkthrough", "head_view", "image_attention", "multi_head_attention",
+    "patch_attention",
     "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
     "padding_modes_diagram",
     "activation_curve", "activation_grid", "activation_plot", "decision_boundary",

@@ -1,130 +1,42 @@
 """Feature maps and first-layer kernels of a recorded CNN run.
 
-:func:`feature_maps` shows one probe image and, per recorded layer, its channels in a grid
-(viridis, one colour scale and one colour bar per layer). :func:`first_layer_kernels`
-shows the first convolution's kernels on the diverging map (red > 0, blue < 0, white = 0,
-symmetric limits). Both read the run directory only (``run.activations``, ``run.probe``,
-``run.weights``)::
+:func:`feature_maps` paints :func:`vizdl.views.feature_maps.feature_maps_view` (the same
+view the feature-maps scene plays): the probe image, then per layer (in execution order)
+its channels in rows of panels on one sequential scale with its colour bar, and the
+model's prediction; the title names the model, the data and the step.
+:func:`first_layer_kernels` shows the first convolution's kernels on the diverging scale
+(red > 0, blue < 0, white = 0, symmetric limits). Both read the run directory only::
 
     fig = feature_maps(run, layer=["features.0", "features.2"], index=0)
     fig = first_layer_kernels(run)
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from vizdl.figures._run import as_run, new_figure
+from vizdl.figures.matrix import draw_grid, scale_colorbar, wrap
+from vizdl.figures.paint import FONT_SIZES
+from vizdl.ops import feature_maps as fm_ops
 from vizdl.ops import layers as run_layers
-from vizdl.styles.colors import diverging_cmap, symmetric_limit
+from vizdl.styles.theme import for_background
+from vizdl.views.base import Scale
+from vizdl.views.feature_maps import feature_maps_view
+from vizdl.views.matrices import scaled_grid
+from vizdl.views.runs import run_context
 
-PANEL = 1.05          # inches per channel panel
 KERNEL_CHANNELS = ("separate", "sum")
+#: Channel panels per row by default.
+COLUMNS = 8
 
 
 def channel_layers(run, step=None) -> list:
     """Recorded layers whose activations have a channel axis ``(N, C, H, W)``, in execution order."""
     run = as_run(run)
-    return run_layers.channel_layers(run, step)
+    return fm_ops.channel_layers(run, step)
 
 
-def _with_channels(run, acts: dict) -> list:
-    return run_layers.channel_layers(run, acts=acts)
-
-
-def _select_layers(run, acts: dict, layer) -> list:
-    with_channels = _with_channels(run, acts)
-    if layer is None:
-        if not with_channels:
-            raise ValueError(f"run {run.path} (model {_model_label(run)!r}) recorded no activations with a "
-                             f"channel axis (N, C, H, W); feature maps need a CNN run "
-                             f"(e.g. vizdl.models.build('cifar_cnn', ...)) recorded with activations")
-        return with_channels
-    names = [layer] if isinstance(layer, str) else list(layer)
-    for name in names:
-        if name not in acts:
-            raise KeyError(f"layer {name!r} was not recorded; recorded layers: {sorted(acts)}")
-        if np.ndim(acts[name]) != 4:
-            raise ValueError(f"layer {name!r} has activations of shape {np.shape(acts[name])} without a "
-                             f"channel axis; feature maps need (N, C, H, W); layers with channels: "
-                             f"{with_channels}")
-    return names
-
-
-def _check_int(value, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or \
-            (high is not None and value > high):
-        allowed = f"an integer in [{low}, {high}]" if high is not None else f"an integer >= {low}"
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return int(value)
-
-
-def _grid(count: int, ncols: int | None) -> tuple:
-    ncols = min(count, 8) if ncols is None else _check_int(ncols, "ncols", 1)
-    return -(-count // ncols), ncols
-
-
-def _image_axes(subfig, nrows: int, ncols: int, count: int) -> list:
-    axes = subfig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.spines[:].set_visible(True)    # a frame around each map, whatever the style sheet
-    for ax in axes[count:]:
-        ax.set_visible(False)
-    return list(axes[:count])
-
-
-def _input_image(image: np.ndarray) -> tuple:
-    """``(array to show, cmap)``: grey for one channel, RGB (min-max scaled) for three."""
-    if image.shape[0] == 1:
-        return image[0], "gray"
-    if image.shape[0] == 3:
-        low, high = float(image.min()), float(image.max())
-        return np.moveaxis((image - low) / (high - low if high > low else 1.0), 0, -1), None
-    return image[0], "gray"
-
-
-def module_types(run) -> dict:
-    """``{module name: type name}`` from the run's layer graph (or its model summary for older runs)."""
-    rows = (run.meta.get("model") or {}).get("summary") or {}
-    kinds = {row["name"]: row.get("type", "") for row in rows.get("rows", [])} if isinstance(rows, dict) else {}
-    return {**kinds, **{m.name: m.type for m in run.modules if m.type}}
-
-
-def _draw_input(subfig, run, index: int, ncols: int) -> None:
-    inputs, labels = run.probe["inputs"], run.probe.get("labels")
-    image = np.asarray(inputs[index])
-    shown, cmap = _input_image(image)
-    ax = _image_axes(subfig, 1, ncols, 1)[0]
-    im = ax.imshow(shown, cmap=cmap, interpolation="nearest")
-    ax.set_label("input")
-    if cmap is not None:
-        subfig.colorbar(im, ax=ax, shrink=0.9)
-    label = "" if labels is None else f", label {int(np.asarray(labels)[index])}"
-    subfig.suptitle(f"input (probe {index}{label}, {image.shape[0]}×{image.shape[1]}×{image.shape[2]})",
-                    fontsize="large")
-
-
-def _draw_layer(subfig, name: str, kind: str, maps: np.ndarray, shown: int, ncols, cmap: str) -> None:
-    vmin, vmax = float(maps.min()), float(maps.max())
-    if vmax <= vmin:
-        vmax = vmin + 1.0
-    nrows, cols = _grid(shown, ncols)
-    axes = _image_axes(subfig, nrows, cols, shown)
-    for c, ax in enumerate(axes):
-        im = ax.imshow(maps[c], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-        ax.set_label(f"{name}[{c}]")
-        ax.set_title(f"ch {c}", fontsize="small", pad=2)
-    subfig.colorbar(im, ax=axes, shrink=0.9, aspect=12 * nrows)
-    more = f", first {shown} of {len(maps)} channels" if shown < len(maps) else f", {len(maps)} channels"
-    kind = f" {kind}" if kind else ""
-    subfig.suptitle(f"{name}{kind}  ({maps.shape[1]}×{maps.shape[2]}{more})", fontsize="large")
-
-
-def feature_maps(run, step=None, *, layer=None, index: int = 0, max_channels: int = 16,
-                 ncols: int | None = None, cmap: str = "viridis"):
+def feature_maps(run, step=None, *, layer=None, index: int = 0, max_channels: int = 16, ncols: int | None = None):
     """The probe image ``index`` and its feature maps in each recorded layer with channels.
 
     Parameters
@@ -135,54 +47,85 @@ def feature_maps(run, step=None, *, layer=None, index: int = 0, max_channels: in
         Recorded step (the last one by default).
     layer : str or list of str, optional
         Module names (``run.layers``); all recorded layers with ``(N, C, H, W)``
-        activations by default, in model order.
+        activations by default, in execution order.
     index : int
         Which probe sample (``run.probe["inputs"][index]``).
     max_channels : int
         Show the first ``max_channels`` channels of each layer.
     ncols : int, optional
-        Channel panels per row (default ``min(channels, 8)``).
-    cmap : str
-        Colour map of the feature maps (the input is grey, or RGB for 3 channels).
+        Channel panels per row (default up to 8; a layer's channels wrap into rows).
 
     Returns
     -------
     Figure
-        One row group per layer, titled with the layer name. The channels of a layer share
-        one colour scale (the min and max over *all* its channels for this sample, shown
-        or not) and one colour bar. Each channel Axes is labelled ``"<layer>[<c>]"``.
+        One subfigure per layer after the input's, titled with the layer, what it is and
+        its shape. The channels of a layer share one colour scale (the min and max over
+        *all* its channels for this sample, shown or not) and one colour bar. Each channel
+        Axes is labelled ``"<layer>[<c>]"``; the input's ``"input"``.
 
     Raises
     ------
     ValueError
         For a step that was not recorded, a layer without a channel axis, a run without
-        such layers (not a CNN), or ``index`` / ``max_channels`` out of range.
+        such layers (not a CNN), or ``index`` / ``max_channels`` / ``ncols`` out of range.
     KeyError
         For a layer name that was not recorded.
     """
     run = as_run(run)
     step = run.require_step(step)
-    acts = run.activations(step)
-    names = _select_layers(run, acts, layer)
-    index = _check_int(index, "index", 0, len(run.probe["inputs"]) - 1)
-    max_channels = _check_int(max_channels, "max_channels", 1)
-    shown = [min(acts[n].shape[1], max_channels) for n in names]
-    rows = [_grid(s, ncols)[0] for s in shown]
-    heights = [1.6] + [PANEL * r + 0.55 for r in rows]
-    cols = _grid(max(shown), ncols)[1]
-    fig = new_figure((max(PANEL * cols + 1.4, 5.0), sum(heights)))
+    view = feature_maps_view(run, layers=layer, sample=index, step=step, max_channels=max_channels)
+    shapes = [wrap(len(layer.channels), ncols, COLUMNS) for layer in view.layers]
+    cols = max(c for _, c in shapes)
+    heights = [1.45] + [rows + 0.45 for rows, _ in shapes]
+    fig = _sized_figure(cols, sum(heights) + 0.6)
+    theme = for_background(fig.get_facecolor())
     subfigs = fig.subfigures(len(heights), 1, height_ratios=heights)
-    _draw_input(subfigs[0], run, index, cols)
-    kinds = module_types(run)
-    for subfig, name, count in zip(subfigs[1:], names, shown):
-        _draw_layer(subfig, name, kinds.get(name, ""), np.asarray(acts[name][index]), count, ncols, cmap)
-    fig.suptitle(f"Feature maps of {_model_label(run)} at step {step}", fontsize="x-large")
+    _draw_input(subfigs[0], view, theme, cols)
+    for subfig, layer_maps, (rows, _) in zip(subfigs[1:], view.layers, shapes):
+        _draw_layer(subfig, layer_maps, rows, cols, theme)
+    fig.suptitle(view.title.text, color=theme.color("ink"))
+    fig.supxlabel(view.prediction.text, color=theme.color(view.prediction.role))
     return fig
 
 
-def _model_label(run) -> str:
-    model = run.meta.get("model") or {}
-    return str(model.get("name") or model.get("class") or "the model")
+def _sized_figure(cols: int, rows: float):
+    """The style's width; one row of panels is one panel high (plus titles)."""
+    from matplotlib import rcParams
+
+    width = float(rcParams["figure.figsize"][0])
+    return new_figure((width, rows * width / (cols + 1.2) * 0.95))
+
+
+def _draw_input(subfig, view, theme, cols: int) -> None:
+    axes = subfig.subplots(1, cols, squeeze=False)[0]
+    ax = axes[0]
+    if view.input_rgb is not None:
+        ax.imshow(view.input_rgb, interpolation="nearest")
+        ax.set_xticks([]), ax.set_yticks([])
+    else:
+        draw_grid(ax, view.input, theme, labels=False)
+        scale_colorbar(subfig, view.input.scale, theme, ax=list(axes), shrink=0.9)
+    ax.set_label("input")
+    for spine in ax.spines.values():
+        spine.set(visible=True, edgecolor=theme.color("cell_stroke"))
+    for other in axes[1:]:
+        other.set_visible(False)
+    subfig.suptitle(f"{view.input_title.text}   ({view.input_shape.text})", color=theme.color("ink"))
+
+
+def _draw_layer(subfig, layer, rows: int, cols: int, theme) -> None:
+    axes = subfig.subplots(rows, cols, squeeze=False).ravel()
+    for c, (ax, grid, label) in enumerate(zip(axes, layer.channels, layer.channel_labels)):
+        draw_grid(ax, grid, theme, labels=False)
+        ax.set_label(f"{layer.id}[{c}]")
+        ax.set_title(f"ch {label.text}", fontsize=FONT_SIZES["small"], color=theme.color(label.role), pad=2)
+        for spine in ax.spines.values():
+            spine.set(visible=True, edgecolor=theme.color("cell_stroke"))
+    for ax in axes[len(layer.channels):]:
+        ax.set_visible(False)
+    scale_colorbar(subfig, layer.scale, theme, ax=list(axes[:len(layer.channels)]), shrink=0.9, aspect=12 * rows)
+    what = " \u00b7 ".join(t for t in (layer.title.text, layer.description.text, layer.shape.text) if t)
+    subfig.suptitle(what, color=theme.color("ink"))
 
 
 def first_conv_weight(run, step=None) -> tuple:
@@ -227,18 +170,27 @@ def first_layer_kernels(run, step=None, *, channels: str = "separate", ncols: in
         maps = w[:, 0] if w.shape[1] == 1 else w.sum(axis=1)
         suffix = "" if w.shape[1] == 1 else ".sum(in)"
         panels = [(maps[o], f"{name}[{o}]{suffix}", f"kernel {o}") for o in range(w.shape[0])]
-        nrows, cols = _grid(len(panels), ncols)
-    limit = symmetric_limit(np.stack([p[0] for p in panels])) if limit is None else float(limit)
-    fig = new_figure((max(PANEL * cols + 1.4, 4.5), PANEL * nrows + 0.9))
-    axes = _image_axes(fig, nrows, cols, len(panels))
+        nrows, cols = wrap(len(panels), ncols, COLUMNS)
+    values = np.stack([p[0] for p in panels])
+    scale = Scale.symmetric(values, label="weight") if limit is None else Scale("diverging", -float(limit),
+                                                                                 float(limit), "weight")
+    fig = _sized_figure(cols, nrows + 0.8)
+    theme = for_background(fig.get_facecolor())
+    axes = fig.subplots(nrows, cols, squeeze=False).ravel()
     for ax, (data, label, title) in zip(axes, panels):
-        im = ax.imshow(data, cmap=diverging_cmap(), vmin=-limit, vmax=limit, interpolation="nearest")
+        draw_grid(ax, scaled_grid(data, scale), theme, labels=False)
         ax.set_label(label)
-        ax.set_title(title, fontsize="small", pad=2)
-    fig.colorbar(im, ax=axes, shrink=0.9, label="weight")
+        ax.set_title(title, fontsize=FONT_SIZES["small"], color=theme.color("ink"), pad=2)
+        for spine in ax.spines.values():
+            spine.set(visible=True, edgecolor=theme.color("cell_stroke"))
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    scale_colorbar(fig, scale, theme, ax=list(axes[:len(panels)]), shrink=0.9)
     how = "" if w.shape[1] == 1 else ("  (rows: output, columns: input channel)" if channels == "separate"
                                       else "  (summed over input channels)")
-    fig.suptitle(f"{name}: {w.shape[0]} kernels {w.shape[2]}×{w.shape[3]}, step {step}{how}", fontsize="large")
+    source = run_context(run).source()
+    fig.suptitle(f"First-layer kernels of {source}, step {step}\n{name}: {w.shape[0]} kernels "
+                 f"{w.shape[2]}\u00d7{w.shape[3]}{how}", color=theme.color("ink"))
     return fig
 
 

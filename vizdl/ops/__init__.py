@@ -1,5 +1,14 @@
-"""Pure NumPy arithmetic the pictures explain (no torch, no global state)."""
+"""Pure NumPy arithmetic the pictures explain (no global state; torch only to rerun a recorded model)."""
 from vizdl.ops.activations import activation_curve
+from vizdl.ops.attention import (
+    AttentionNumbers,
+    MultiHeadNumbers,
+    attention_numbers,
+    attention_rollout,
+    multi_head_numbers,
+    select_sample,
+    softmax_rows,
+)
 from vizdl.ops.backprop import (
     BackpropStep,
     LayerTerms,
@@ -68,6 +77,7 @@ from vizdl.ops.network import (
     network_diagram_data,
     select_neurons,
 )
+from vizdl.ops.feature_maps import LayerInfo, channel_layers, describe_module, layer_info
 from vizdl.ops.padding import PADDING_MODES, pad, padding_copies, padding_mask, padding_source, padding_sources
 from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.compare import EpochCurves, epoch_curves
@@ -87,6 +97,7 @@ from vizdl.ops.techniques import (
     sparsity,
 )
 from vizdl.ops.timing import PassTiming, time_passes
+from vizdl.ops.prediction import class_probabilities, recorded_step, top_class
 from vizdl.ops.pooling import (
     NOTES_EXAMPLE,
     avg_pool,
@@ -99,6 +110,10 @@ from vizdl.ops.pooling import (
 from vizdl.ops.representations import pca_2d
 
 __all__ = [
+    "AttentionNumbers", "MultiHeadNumbers", "attention_numbers", "attention_rollout", "multi_head_numbers",
+    "select_sample", "softmax_rows",
+    "LayerInfo", "channel_layers", "describe_module", "layer_info",
+    "class_probabilities", "recorded_step", "top_class",
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
     "top_k", "top_k_similar",
     "BackpropStep", "LayerTerms", "backprop_at_step", "backprop_from_model", "mlp_backprop",

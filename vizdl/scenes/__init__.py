@@ -4,8 +4,8 @@
 the repository's ``scenes/`` folder are one-line subclasses so that ``manim
 scenes/NAME.py`` renders without a prompt.
 
->>> sorted(SCENES)[:2]
-['backprop', 'computational_graph']
+>>> sorted(SCENES)[:3]
+['attention', 'backprop', 'computational_graph']
 """
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ import importlib
 
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
+    "attention": "vizdl.scenes.attention:Attention",
     "backprop": "vizdl.scenes.backprop:Backprop",
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
     "convolution": "vizdl.scenes.convolution:Convolution",
+    "feature_maps": "vizdl.scenes.feature_maps:FeatureMaps",
+    "multi_head_attention": "vizdl.scenes.multi_head_attention:MultiHeadAttention",
     "padding_modes": "vizdl.scenes.convolution:PaddingModes",
     "pooling": "vizdl.scenes.pooling:Pooling",
     "training": "vizdl.scenes.training:Training",

@@ -25,12 +25,14 @@ class k                   class ``k`` of a dataset (never red, blue or orange); 
                           regions are the class colours tinted towards white
                           (:meth:`Theme.class_tints`)
 run k                     run ``k`` of a comparison (the class palette; splits differ by line style)
-focus                     what a picture points at (the best epoch; the weights an update changes)
+head k                    attention head ``k`` in a head view (never red or blue)
+focus                     what a picture points at (the best epoch, the weights an update changes, a query patch)
 dropped                   a unit dropout switched off in a forward pass
 dense                     a fully connected layer in an architecture diagram
 series k                  curve ``k`` of a family (one per learning rate...), same palette
 train / validation        training and validation curves
 schedule                  a hyper-parameter over time (the learning rate)
+on_dark / on_light        numbers written on a dark / light cell of a colour scale
 ink / muted / background  text, secondary text, the page
 ========================  ==============================================================
 
@@ -39,8 +41,8 @@ sign colours), ``sequential`` (viridis: feature maps, attention) or ``grey`` (im
 
 >>> fmt(-0.004), fmt(1.0), fmt(-0.25), fmt(0.5, decimals=1), fmt(1234.5678)
 ('−0.004', '1', '−0.25', '0.5', '1234.57')
->>> fmt(-0.004, tex=True), fmt(2.5e-05), fmt(float("nan"))
-('-0.004', '2.5e−5', '')
+>>> fmt(-0.004, tex=True), fmt(2.5e-05), fmt(float("nan")), fmt(2e-13, below=0.01)
+('-0.004', '2.5e−5', '', '<0.01')
 >>> LIGHT.color("positive"), LIGHT.color("class 1"), LIGHT.color("run 1")
 ('#d62728', '#7570b3', '#7570b3')
 """
@@ -95,7 +97,12 @@ _LIGHT_ROLES = {
     "train": "#333333",
     "validation": "#ff7f0e",
     "schedule": "#2a8a2a",
+    "on_dark": "#ffffff",
+    "on_light": "#222222",
 }
+
+#: Colours of attention heads (head views): never the sign colours.
+HEAD_COLORS = ("#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 
 _DARK_ROLES = {
     **_LIGHT_ROLES,
@@ -147,11 +154,13 @@ class Theme:
         """
         if role.startswith(("class ", "run ", "series ")):
             return class_color(int(role.split()[1]))
+        if role.startswith("head "):
+            return HEAD_COLORS[int(role.split()[1]) % len(HEAD_COLORS)]
         try:
             return self.roles[role]
         except KeyError:
             raise KeyError(f"unknown role {role!r}; known roles: {', '.join(sorted(self.roles))}, "
-                           "'class <k>', 'run <k>'") from None
+                           "'class <k>', 'run <k>', 'head <k>'") from None
 
     def cmap(self, kind: str):
         """The Matplotlib colour map of a scale kind (``diverging``, ``sequential``, ``grey``)."""
@@ -230,7 +239,7 @@ def diverging_cmap(name: str = "vizdl_diverging"):
     return LinearSegmentedColormap.from_list(name, [NEGATIVE, ZERO, POSITIVE])
 
 
-def fmt(value, decimals: int = 2, *, tex: bool = False) -> str:
+def fmt(value, decimals: int = 2, *, tex: bool = False, below: float | None = None) -> str:
     """The one way vizdl writes a number: ``decimals`` places, trailing zeros dropped.
 
     A non-zero value that would round to zero keeps one significant digit (``-0.004`` is
@@ -245,10 +254,17 @@ def fmt(value, decimals: int = 2, *, tex: bool = False) -> str:
         Decimal places kept for ordinary values.
     tex : bool
         Write LaTeX source instead of plain text.
+    below : float, optional
+        Write a non-zero value smaller in magnitude than ``below`` as ``<below`` (or
+        ``>−below``), e.g. ``fmt(3e-13, below=0.01) == '<0.01'``: tiny probabilities
+        stay short and never read as an exact 0.
     """
     value = float(value)
     if not math.isfinite(value):
         return ""
+    if below is not None and value != 0 and abs(value) < below:
+        bound = fmt(below, decimals, tex=tex)
+        return (r"< " if tex else "<") + bound if value > 0 else (r"> -" if tex else ">" + MINUS) + bound
     if value != 0 and abs(value) < 0.5 * 10 ** -decimals:
         text = _small(value, tex)
     else:
@@ -271,18 +287,18 @@ def _small(value: float, tex: bool) -> str:
     return f"{mantissa} \\cdot 10^{{{exponent}}}" if tex else f"{mantissa}e{exponent}"
 
 
-def fmt_all(values, decimals: int = 2, *, tex: bool = False):
+def fmt_all(values, decimals: int = 2, *, tex: bool = False, below: float | None = None):
     """:func:`fmt` of every element of an array, as an object array of the same shape."""
     import numpy as np
 
     values = np.asarray(values, dtype=float)
     out = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
-        out[index] = fmt(value, decimals, tex=tex)
+        out[index] = fmt(value, decimals, tex=tex, below=below)
     return out
 
 
 __all__ = [
-    "CLASS_COLORS", "CMAPS", "DARK", "LIGHT", "MINUS", "NEGATIVE", "POSITIVE", "Theme", "ZERO",
+    "CLASS_COLORS", "CMAPS", "DARK", "HEAD_COLORS", "LIGHT", "MINUS", "NEGATIVE", "POSITIVE", "Theme", "ZERO",
     "class_color", "diverging_cmap", "fmt", "fmt_all", "for_background",
 ]
