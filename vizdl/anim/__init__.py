@@ -28,6 +28,8 @@ _NAMES = {
     "DecisionPanel": "training", "LossCurve": "training", "decision_image": "training",
     "AttentionNumbers": "attention", "AttentionWalkthrough": "attention", "attention_numbers": "attention",
     "matrix_mobject": "attention",
+    "UnrolledDiagram": "recurrent", "GatedCellDiagram": "recurrent", "grid_mobject": "recurrent",
+    "typeset": "glyphs",
 }
 
 __all__ = sorted(_NAMES)

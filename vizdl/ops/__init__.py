@@ -81,6 +81,15 @@ from vizdl.ops.pooling import (
     squeeze_pool,
     unsqueeze_pool,
 )
+from vizdl.ops.recurrent import (
+    GradientThroughTime,
+    RecurrentTrace,
+    TrainingGradients,
+    gradient_through_time,
+    recurrent_trace,
+    trace_from_weights,
+    training_gradient_norms,
+)
 
 __all__ = [
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
@@ -100,4 +109,6 @@ __all__ = [
     "loss_surface", "optimizer_path", "Augmented", "ClippingTrace", "EarlyStoppingTrace", "augmentations",
     "clipped_norm", "clipping_trace", "early_stopping_trace", "layer_values", "penalties", "schedule_lrs",
     "sparsity", "PassTiming", "time_passes",
+    "GradientThroughTime", "RecurrentTrace", "TrainingGradients", "gradient_through_time", "recurrent_trace",
+    "trace_from_weights", "training_gradient_norms",
 ]

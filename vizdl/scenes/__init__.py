@@ -14,6 +14,8 @@ import importlib
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
+    "lstm": "vizdl.scenes.lstm:LSTM",
+    "rnn": "vizdl.scenes.rnn:RNN",
 }
 
 
