@@ -61,7 +61,8 @@ def text_peer(count: int = 560) -> None:
     numbers = [fmt(v) for v in np.random.default_rng(0).uniform(-7, 7, count)]
     print(f"| {count} numbers | build CPU (s) | draw one frame CPU (s) | glyph VMobjects |")
     print("| --- | --- | --- | --- |")
-    with tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR"}):
+    with tempfile.TemporaryDirectory() as media, \
+            tempconfig({"pixel_width": 854, "pixel_height": 480, "verbosity": "ERROR", "media_dir": media}):
         for name, make in (("typeset", typeset), ("grid.label (Pango)", label)):
             start = time.process_time()
             group = VGroup(*(make(text, 24) for text in numbers)).arrange_in_grid(cols=28).scale(0.5)

@@ -33,7 +33,10 @@ CELL_TEXT_FILL = 0.86
 #: Width of a node's label, at most (fraction of the circle's diameter).
 NODE_TEXT_FILL = 0.8
 CELL_FONT = 24
-FORMULA_SIZE = 30
+#: The cell diagram is drawn in layout units and shrunk to fit the frame (about 0.7):
+#: its equations and colour-bar texts are written larger so they read like the captions.
+FORMULA_SIZE = 44
+BAR_FONT = 30
 #: MathTex reads smaller than text of the same font size (subscripts): symbols are drawn this much larger.
 TEX_SCALE = 1.4
 
@@ -94,20 +97,24 @@ def fit_node_labels(elements, nodes) -> None:
             mobject.scale(factor)
 
 
-def scale_bar(scale, theme=LIGHT, *, width: float = 3.0, height: float = 0.22, pieces: int = 48) -> VGroup:
-    """A horizontal colour bar of a :class:`vizdl.views.Scale`: strips, tick values, label."""
-    values = np.linspace(scale.vmin, scale.vmax, pieces)
-    colors = theme.scale_colors(scale, values)
-    strips = VGroup(*(Rectangle(width=width / pieces, height=height, fill_color=c, fill_opacity=1.0, stroke_width=0)
-                      for c in colors)).arrange(RIGHT, buff=0)
-    frame = Rectangle(width=width, height=height, stroke_color=theme.color("ink"), stroke_width=1).move_to(strips)
+def scale_bar(scale, theme=LIGHT, *, width: float = 3.0, height: float = 0.22, stops: int = 16,
+              font_size: float = FONT_SIZES["small"]) -> VGroup:
+    """A horizontal colour bar of a :class:`vizdl.views.Scale`: one gradient-filled rectangle, ticks, label.
+
+    The gradient has ``stops`` colours of the scale (Cairo draws it as one linear gradient).
+    """
+    colors = theme.scale_colors(scale, np.linspace(scale.vmin, scale.vmax, stops))
+    bar = Rectangle(width=width, height=height, stroke_color=theme.color("ink"), stroke_width=1)
+    bar.set_fill(colors, opacity=1.0).set_sheen_direction(RIGHT)
     ticks = VGroup()
     for value, label_text in zip(*scale.ticks()):
-        x = strips.get_left()[0] + width * float(scale.position(value))
-        ticks.add(typeset(label_text, FONT_SIZES["small"], theme.color("ink")).move_to(
-            np.array([x, strips.get_bottom()[1] - 0.25, 0.0])))
-    name = typeset(scale.label, FONT_SIZES["small"], theme.color("ink")).next_to(ticks, DOWN, buff=0.1)
-    return VGroup(strips, frame, ticks, name)
+        x = bar.get_left()[0] + width * float(scale.position(value))
+        ticks.add(typeset(label_text, font_size, theme.color("ink")).move_to(
+            np.array([x, bar.get_bottom()[1] - 0.1 - font_size / 160, 0.0])))
+    name = typeset(scale.label, font_size, theme.color("ink")).next_to(ticks, DOWN, buff=0.1)
+    group = VGroup(bar, ticks, name)
+    group.bar = bar
+    return group
 
 
 class UnrolledDiagram(VGroup):
@@ -165,12 +172,13 @@ class GatedCellDiagram(VGroup):
         placed_labels(elements, [view.prediction], theme)
         equations = VGroup(*(elements.add(key, formula(value, theme, font_size=FORMULA_SIZE), "formula")
                              for key, value in view.formulas.items()))
-        equations.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(diagram, DOWN, buff=0.5).align_to(diagram, LEFT)
+        equations.arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        _fit(equations, diagram.width, 100.0).next_to(diagram, DOWN, buff=0.5).align_to(diagram, LEFT)
         sample = self._table_group(view.tables[0])
         self._table_width = sample.width
         self.slot = Rectangle(width=sample.width, height=sample.height, stroke_opacity=0, fill_opacity=0)
         self.slot.next_to(diagram, RIGHT, buff=1.0).align_to(diagram, UP)
-        bars = VGroup(*(scale_bar(view.scales[k], theme, width=2.4) for k in ("gate", "state", "cell")
+        bars = VGroup(*(scale_bar(view.scales[k], theme, width=2.2, font_size=BAR_FONT) for k in ("gate", "state", "cell")
                         if k in view.scales)).arrange(RIGHT, buff=0.5, aligned_edge=UP)
         _fit(bars, self.slot.width, 10.0)
         bars.next_to(self.slot, DOWN, buff=0.45)

@@ -29,14 +29,15 @@ class LSTM(LectureScene):
 
     def beats(self):
         from vizdl.views.gated import gated_view
-        from vizdl.views.recurrent import describe_model
+        from vizdl.views.recurrent import describe_model, describe_task
 
         run, trace = scene_trace(self)
         if trace.cell != self.cell:
             raise ValueError(f"{type(self).__name__}: run {run.path} is a {trace.cell!r} run; this scene needs "
                              f"an {self.cell!r} run")
         view = gated_view(trace, classes=run.meta.get("dataset", {}).get("classes"))
-        self.show_title(f"{describe_model(run.meta['model'])}: one sequence, step by step")
+        self.show_title(f"{describe_model(run.meta['model'])} on {describe_task(run.meta['dataset'])}: "
+                        f"probe sequence {self.sample}, step by step")
         diagram = self.fit(GatedCellDiagram(view, self.theme))
         shown = None
         for step in view.story:

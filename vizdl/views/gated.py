@@ -56,7 +56,7 @@ COLUMNS = {
 }
 
 GATE_SCALE = Scale("sequential", 0.0, 1.0, "gate: 0 closed, 1 open")
-STATE_SCALE = Scale("diverging", -1.0, 1.0, "tanh output: \u22121 to 1")
+STATE_SCALE = Scale("diverging", -1.0, 1.0, "tanh output")
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def gated_view(trace, *, classes=None, decimals: int = 2) -> GatedCellView:
     tables = tuple(_table(trace, k, scales, decimals) for k in range(trace.length))
     predicted = int(trace.readout[-1].argmax())
     out = find(nodes, "h-out", "node")
-    prediction = Placed("prediction", out.x, out.y - 0.75, Label(
+    prediction = Placed("prediction", out.x - 0.8, out.y - 0.65, Label(
         f"{class_name(predicted, classes)} (p = {fmt(trace.readout[-1, predicted])})", size="small"))
     formulas = LSTM_FORMULAS if trace.cell == "lstm" else GRU_FORMULAS
     title = Label(f"{trace.cell.upper()} cell, {trace.size} units", size="title")
