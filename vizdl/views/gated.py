@@ -32,6 +32,7 @@ from vizdl.styles.theme import fmt
 from vizdl.views.base import Edge, Formula, Label, Node, Placed, Scale, Step, Story
 from vizdl.views.recurrent import (
     GridAt,
+    Lookup,
     class_name,
     edge_id,
     find,
@@ -90,7 +91,7 @@ class StepTable:
 
 
 @dataclass(frozen=True)
-class GatedCellView:
+class GatedCellView(Lookup):
     """Everything an LSTM or GRU cell picture draws.
 
     Attributes
@@ -120,14 +121,6 @@ class GatedCellView:
     scales: dict
     prediction: Placed
     story: Story
-
-    def node(self, node_id: str) -> Node:
-        """The node ``node_id``."""
-        return find(self.nodes, node_id, "node")
-
-    def label(self, label_id: str) -> Placed:
-        """The placed label ``label_id``."""
-        return find(self.labels, label_id, "label")
 
     def table(self, t: int) -> StepTable:
         """The table of time step ``t`` (1-based; negative from the end)."""

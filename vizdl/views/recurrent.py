@@ -30,6 +30,7 @@ from vizdl.views.base import (
     Step,
     Story,
 )
+from vizdl.views.graph import edge_id
 
 #: Layout units (painters scale the whole layout to fit their frame).
 STEP_GAP = 1.3
@@ -109,8 +110,20 @@ def state_grid(values, scale: Scale | None = None, *, decimals: int = 2) -> Grid
     return Grid.of(values, decimals=decimals, roles=None, scale=scale, inks=ink_roles(scale, values))
 
 
+class Lookup:
+    """``node(id)`` and ``label(id)`` of a view holding ``nodes`` and ``labels``."""
+
+    def node(self, node_id: str) -> Node:
+        """The node ``node_id``."""
+        return find(self.nodes, node_id, "node")
+
+    def label(self, label_id: str) -> Placed:
+        """The placed label ``label_id``."""
+        return find(self.labels, label_id, "label")
+
+
 @dataclass(frozen=True)
-class UnrolledView:
+class UnrolledView(Lookup):
     """Everything the rolled / unrolled RNN picture draws.
 
     Attributes
@@ -136,14 +149,6 @@ class UnrolledView:
     scale: Scale
     story: Story
 
-    def node(self, node_id: str) -> Node:
-        """The node ``node_id``."""
-        return find(self.nodes, node_id, "node")
-
-    def label(self, label_id: str) -> Placed:
-        """The placed label ``label_id``."""
-        return find(self.labels, label_id, "label")
-
     def grid(self, grid_id: str) -> GridAt:
         """The placed grid ``grid_id``."""
         return find(self.grids, grid_id, "grid")
@@ -160,11 +165,6 @@ def find(items, item_id: str, kind: str):
         if item.id == item_id:
             return item
     raise KeyError(f"no {kind} {item_id!r}; known: {', '.join(i.id for i in items)}")
-
-
-def edge_id(edge: Edge) -> str:
-    """``"edge-<source>-<target>"``."""
-    return f"edge-{edge.source}-{edge.target}"
 
 
 def rnn_title() -> Formula:
@@ -406,6 +406,7 @@ __all__ = [
     "Chart",
     "Curve",
     "GridAt",
+    "Lookup",
     "UnrolledView",
     "class_name",
     "clipping_view",
