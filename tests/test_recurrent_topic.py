@@ -335,11 +335,12 @@ def test_gradient_figures_draw_the_measured_norms(runs, tmp_path):
     assert ax.get_yscale() == "log" and "training step 0" in ax.get_title()
     clipped = _tiny_run(tmp_path, "rnn", clip_grad_norm=0.05,
                         record=vizdl.RecordSpec(every=1, activations=False, probe_size=4))
-    fig = figures.gradient_clipping({"no clipping": runs["rnn"], "clipped": clipped})
+    fig = figures.clipping_comparison({"no clipping": runs["rnn"], "clipped": clipped})
     norms, losses = fig.axes[:2]
     norm_lines = {line.get_gid(): line for line in norms.lines}
     np.testing.assert_allclose(norm_lines["norm-1-raw"].get_ydata(), clipped.metric("grad_norm")[1])
-    assert norm_lines["line-clipping threshold 0.05"].get_ydata()[0] == 0.05
+    assert norm_lines["threshold-1"].get_ydata()[0] == 0.05
+    assert norms.get_yscale() == "log" and "clipping threshold 0.05" in {t.get_text() for t in norms.texts}
     np.testing.assert_allclose({line.get_gid(): line for line in losses.lines}["loss-0-raw"].get_ydata(),
                                runs["rnn"].metric("loss")[1])
 

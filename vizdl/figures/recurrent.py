@@ -22,6 +22,7 @@ from vizdl.figures.paint import (
     scale_mappable,
     theme_for,
 )
+from vizdl.figures.plot import paint_plot
 from vizdl.views.recurrent import describe_model, describe_task, edge_id
 
 #: Margin around a layout, in layout units.
@@ -159,7 +160,7 @@ def _gated_cell(run, cell, t, step, sample, decimals, caption, ax):
     for k, scale in enumerate(bars):
         _scale_bar(ax, scale, theme, (left + 0.2, layout["bars_y"] - BAR_GAP * k, layout["table_width"] - 0.4, 0.2),
                    label_above=True)
-    ax.set_title(f"{describe_model(run.meta['model'])} on {describe_task(run.meta['dataset'])}: probe sequence "
+    ax.set_title(f"{describe_model(run.meta['model'])} on {describe_task(run.meta['dataset'])}\nprobe sequence "
                  f"{sample} at time step {table.t}, training step {trace.step}", color=theme.color("ink"))
     if caption:
         _caption(ax, view.story, f"t-{table.t}", theme)
@@ -200,7 +201,7 @@ def _draw_table(ax, table, x, y, theme) -> None:
 
 
 # -- gradients ---------------------------------------------------------------------------
-def gradient_through_time(runs, *, step: int | None = None, ax=None):
+def gradient_through_time(runs, *, step: int | None = None, ax=None, legend_loc: str = "best"):
     """``||dl/dh_t||`` against the time step ``t`` for several runs, on a log axis.
 
     The vanishing gradient of the notes, measured: for each run, autograd on the rebuilt
@@ -218,6 +219,8 @@ def gradient_through_time(runs, *, step: int | None = None, ax=None):
         Training step (recorded in every run); the first recorded step by default: the
         initial weights, where the vanishing gradient decides what can be learnt.
     ax : Axes, optional
+    legend_loc : str
+        Matplotlib legend location, or ``"outside"``.
 
     Returns
     -------
@@ -230,20 +233,19 @@ def gradient_through_time(runs, *, step: int | None = None, ax=None):
     results = {name: measure(run, step) for name, run in runs.items()}
     tasks = {describe_task(run.meta.get("dataset", {})) for run in runs.values()}
     view = gradient_view(results, task=" / ".join(sorted(tasks)))
-    ax = new_axes(ax)
-    draw_chart(ax, view)
-    ax.set_xticks(view.curves[0].x)
-    return ax
+    return paint_plot(view, ax=ax, legend_loc=legend_loc)
 
 
-def gradient_clipping(runs, *, ax=None):
+def clipping_comparison(runs, *, ax=None, smoothing: int = 15):
     """Gradient norm over training with and without clipping, and the training loss of both.
 
-    Left: the total gradient norm of each step (log axis); a clipped run shows the norm
-    the loss asked for (solid), the norm the optimizer applied (dashed) and the threshold.
-    Right: the training loss of each step, in the same colours. Norms come from the runs'
-    metrics (``grad_norm``, logged before clipping) and their recorded gradients (record
-    every step: ``RecordSpec(every=1)``).
+    Left: the total gradient norm of each step (log axis; faint: every step, solid: the
+    running mean over ``smoothing`` steps); a clipped run shows the norm the loss asked for
+    and a rule at its threshold. Right: the training loss of each step, in the same
+    colours. Norms come from the runs' metrics (``grad_norm``, logged before clipping) and
+    their recorded gradients (record every step: ``RecordSpec(every=1)``). For the
+    per-step norms of one clipped run before and after clipping see
+    :func:`vizdl.figures.gradient_clipping`.
 
     Parameters
     ----------
@@ -251,64 +253,38 @@ def gradient_clipping(runs, *, ax=None):
         E.g. ``{"no clipping": recipe_run("sequences-rnn-unclipped"),
         "clipped at 1": recipe_run("sequences-rnn-clipped")}``.
     ax : sequence of two Axes, optional
+    smoothing : int
+        Window of the running mean.
 
     Returns
     -------
     Figure
     """
     from vizdl.ops.recurrent import training_gradient_norms
-    from vizdl.views.recurrent import clipping_view, loss_view
+    from vizdl.views.recurrent import clipping_runs_view, loss_runs_view
 
     runs = _labelled_runs(runs)
-    norms = clipping_view({name: training_gradient_norms(run) for name, run in runs.items()})
-    losses = loss_view({name: run.metric("loss") for name, run in runs.items()})
+    norms = clipping_runs_view({name: training_gradient_norms(run) for name, run in runs.items()},
+                               smoothing=smoothing)
+    losses = loss_runs_view({name: run.metric("loss") for name, run in runs.items()}, smoothing=smoothing)
     if ax is None:
         axes = new_figure().subplots(1, 2)
     else:
         axes = list(ax)
         if len(axes) != 2:
             raise ValueError(f"ax must be two Axes (norms, loss), got {len(axes)}")
-    draw_chart(axes[0], norms)
-    draw_chart(axes[1], losses)
+    paint_plot(norms, ax=axes[0])
+    paint_plot(losses, ax=axes[1])
     axes[0].figure.suptitle(_training_title(runs), color=theme_for(axes[0]).color("ink"))
     return axes[0].figure
 
 
 def _training_title(runs: dict) -> str:
-    """``"RNN (8 units) on 'first' (10 tokens), momentum at lr 0.2: a vs b"`` (what the runs share)."""
+    """``"RNN (8 units) on 'first' (10 tokens), momentum at lr 0.2"`` (what the runs share), then ``"a vs b"``."""
     first = next(iter(runs.values()))
     hparams = first.meta.get("hparams") or {}
     return (f"{describe_model(first.meta['model'])} on {describe_task(first.meta.get('dataset', {}))}, "
-            f"{hparams.get('optimizer', '?')} at lr {hparams.get('lr', '?')}: " + " vs ".join(runs))
-
-
-def draw_chart(ax, chart) -> None:
-    """Paint a :class:`vizdl.views.recurrent.Chart`: its curves, reference lines, labels, legend."""
-    from matplotlib import rcParams
-
-    from vizdl.figures.curves import smooth
-
-    theme = theme_for(ax)
-    for curve in chart.curves:
-        color, style = theme.color(curve.role), "--" if curve.dashed else "-"
-        if curve.smoothing > 1:
-            ax.plot(curve.x, curve.y, color=color, linestyle=style, alpha=0.3,
-                    linewidth=0.4 * rcParams["lines.linewidth"], gid=f"{curve.id}-raw")
-            ax.plot(curve.x, smooth(curve.y, curve.smoothing), color=color, linestyle=style, label=curve.label,
-                    gid=curve.id)
-        else:
-            ax.plot(curve.x, curve.y, color=color, linestyle=style, label=curve.label, gid=curve.id)
-    for y, label in chart.lines:
-        ax.axhline(y, color=theme.color(label.role), linestyle=":", gid=f"line-{label.text}")
-        ax.annotate(label.text, (0.01, y), xycoords=("axes fraction", "data"), xytext=(0, 3),
-                    textcoords="offset points", color=theme.color(label.role), fontsize=FONT_SIZES[label.size],
-                    va="bottom")
-    if chart.log:
-        ax.set_yscale("log")
-    ax.set_xlabel(chart.xlabel)
-    ax.set_ylabel(chart.ylabel)
-    ax.set_title(chart.title, color=theme.color("ink"))
-    ax.legend(frameon=False)
+            f"{hparams.get('optimizer', '?')} at lr {hparams.get('lr', '?')}\n" + " vs ".join(runs))
 
 
 def _labelled_runs(runs) -> dict:
@@ -446,5 +422,5 @@ def _caption(ax, story, step, theme) -> None:
     ax.set_xlabel(story.steps[story.index(step)].caption, color=theme.color("ink"), wrap=True)
 
 
-__all__ = ["draw_chart", "draw_grid", "gradient_clipping", "gradient_through_time", "gru_cell", "lstm_cell",
+__all__ = ["clipping_comparison", "draw_grid", "gradient_through_time", "gru_cell", "lstm_cell",
            "rnn_unrolled"]

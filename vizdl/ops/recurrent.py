@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vizdl.ops._runs import as_run
+from vizdl.ops.techniques import recorded_grad_norm
+
 CELLS = ("rnn", "lstm", "gru")
 
 #: Gate names of each cell, in torch's row order of ``weight_ih`` / ``weight_hh``.
@@ -222,7 +225,7 @@ def recurrent_trace(run, step: int | None = None, *, sample: int = 0, layer: int
     layer : int
         Layer of the stack (``-1``: the top one).
     """
-    run = _as_run(run)
+    run = as_run(run)
     cell = require_recurrent(run)
     step = run.require_step(step if step is not None else run.steps[-1])
     inputs, labels = run.probe["inputs"], run.probe["labels"]
@@ -254,12 +257,6 @@ def _layer_count(weights: dict) -> int:
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
-def _as_run(run):
-    from vizdl.runs import Run
-
-    return run if isinstance(run, Run) else Run.open(run)
 
 
 # -- gradients through time -------------------------------------------------------------
@@ -330,7 +327,7 @@ def gradient_through_time(run, step: int | None = None, *, samples: int | None =
     """
     import torch
 
-    run = _as_run(run)
+    run = as_run(run)
     cell = require_recurrent(run)
     step = run.require_step(run.steps[0] if step is None else step)
     inputs, labels = run.probe["inputs"], run.probe["labels"]
@@ -369,11 +366,6 @@ class TrainingGradients:
     clip: float | None
 
 
-def total_norm(grads: dict) -> float:
-    """``sqrt(sum of squares)`` of every gradient (what ``clip_grad_norm_`` measures)."""
-    return float(np.sqrt(sum(float(np.sum(np.asarray(g, dtype=np.float64) ** 2)) for g in grads.values())))
-
-
 def training_gradient_norms(run) -> TrainingGradients:
     """Gradient norms of a run over training.
 
@@ -382,14 +374,13 @@ def training_gradient_norms(run) -> TrainingGradients:
     are the raw ones and give both curves. Needs gradients recorded
     (``RecordSpec(grads=True)``; ``every=1`` for every step).
     """
-    run = _as_run(run)
+    run = as_run(run)
     clip = (run.meta.get("hparams") or {}).get("clip_grad_norm")
     steps, applied = [], []
     for step in run.steps:
-        grads = run.grads(step)
-        if grads:
+        if run.grads(step):
             steps.append(step)
-            applied.append(total_norm(grads))
+            applied.append(recorded_grad_norm(run, step))
     if not steps:
         raise ValueError(f"run {run.path}: no recorded gradients; train with RecordSpec(grads=True)")
     steps, applied = np.asarray(steps), np.asarray(applied)
@@ -401,5 +392,5 @@ def training_gradient_norms(run) -> TrainingGradients:
 
 __all__ = ["CELLS", "GATES", "GradientThroughTime", "RecurrentTrace", "TrainingGradients", "gradient_through_time",
            "gru_step", "hidden_gradients", "layer_parameters", "lstm_step", "recurrent_trace", "require_recurrent",
-           "rnn_step", "run_layer", "sigmoid", "time_index", "total_norm", "trace_from_weights",
+           "rnn_step", "run_layer", "sigmoid", "time_index", "trace_from_weights",
            "training_gradient_norms"]

@@ -6,7 +6,7 @@ unrolled": one tanh cell with its loop, then the same cell copied once per time 
 the tokens of a real probe sequence below and each hidden state ``h_t`` above as a
 column of coloured cells (red > 0, blue < 0). Its story reveals the rolled block, the
 unrolled chain, then one hidden state per time step, then the head's answer.
-:func:`gradient_view` and :func:`clipping_view` describe the curves of gradients through
+:func:`gradient_view` and :func:`clipping_runs_view` are charts (:class:`vizdl.views.Plot`) of gradients through
 time and over training. The LSTM and GRU cells are in :mod:`vizdl.views.gated`.
 
 >>> sub(10), state_grid([0.5, -1.0]).texts.ravel().tolist()
@@ -31,6 +31,7 @@ from vizdl.views.base import (
     Story,
 )
 from vizdl.views.graph import edge_id
+from vizdl.views.plot import Plot, Rule, Series
 
 #: Layout units (painters scale the whole layout to fit their frame).
 STEP_GAP = 1.3
@@ -275,64 +276,28 @@ def _readout_caption(trace, classes) -> str:
     return answer + f"; the label is {class_name(trace.label, classes)}: {verdict}."
 
 
-# -- curves: gradients through time, gradient norms over training -------------------------
-@dataclass(frozen=True)
-class Curve:
-    """One line of a chart.
-
-    Attributes
-    ----------
-    id : str
-    label : str
-        Legend text (numbers written by :func:`vizdl.styles.theme.fmt`).
-    role : str
-        Colour role (``"run k"``...).
-    x, y : ndarray
-    dashed : bool
-        Drawn dashed (a second quantity of the same run).
-    smoothing : int
-        ``> 1``: the raw values are drawn faint and their running mean over this many
-        points solid (noisy per-step series); ``0``: one plain line.
-    """
-
-    id: str
-    label: str
-    role: str
-    x: np.ndarray
-    y: np.ndarray
-    dashed: bool = False
-    smoothing: int = 0
+# -- charts: gradients through time, gradient norms over training -------------------------
+def running_mean(values, window: int) -> np.ndarray:
+    """Running mean over ``window`` points (shorter at the start), same length as ``values``."""
+    values = np.asarray(values, dtype=float)
+    if window <= 1 or values.size == 0:
+        return values
+    cumsum = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, values.size + 1)
+    low = np.maximum(idx - window, 0)
+    return (cumsum[idx] - cumsum[low]) / (idx - low)
 
 
-@dataclass(frozen=True)
-class Chart:
-    """A chart: curves, horizontal reference lines, axis titles.
-
-    Attributes
-    ----------
-    title : str
-    xlabel, ylabel : str
-    curves : tuple of Curve
-    lines : tuple of (float, Label)
-        Horizontal lines (a threshold) with their label.
-    log : bool
-        Logarithmic y axis.
-    """
-
-    title: str
-    xlabel: str
-    ylabel: str
-    curves: tuple
-    lines: tuple = ()
-    log: bool = True
-
-    def curve(self, curve_id: str) -> Curve:
-        """The curve ``curve_id``."""
-        return find(self.curves, curve_id, "curve")
+def noisy_series(series_id: str, x, y, *, role: str, label: str, smoothing: int) -> tuple:
+    """A per-step series drawn faint (``<id>-raw``) under its running mean (``<id>``, in the legend)."""
+    if smoothing <= 1:
+        return (Series.of(series_id, x, y, role=role, label=label),)
+    return (Series.of(f"{series_id}-raw", x, y, role=role, alpha=0.3, width=0.4),
+            Series.of(series_id, x, running_mean(y, smoothing), role=role, label=label))
 
 
-def gradient_view(results, *, task: str = "") -> Chart:
-    """``||dl/dh_t||`` against ``t`` for several runs.
+def gradient_view(results, *, task: str = "") -> Plot:
+    """``||dl/dh_t||`` against ``t`` for several runs (log axis), one story step per run.
 
     Parameters
     ----------
@@ -348,18 +313,22 @@ def gradient_view(results, *, task: str = "") -> Chart:
         results = {CELL_NAMES.get(r.cell, r.cell): r for r in results}
     if not results:
         raise ValueError("results must hold at least one GradientThroughTime")
-    curves = []
+    elements, steps = [], []
     for k, (name, result) in enumerate(results.items()):
         length = result.norms.shape[1]
-        curves.append(Curve(f"run-{k}", f"{name}: \u2016\u2202l/\u2202h\u2081\u2016 / "
-                            f"\u2016\u2202l/\u2202h{sub(length)}\u2016 = {fmt(result.ratio, 4)}", f"run {k}",
-                            np.arange(1, length + 1), result.mean))
-    steps = sorted({r.step for r in results.values()})
-    at = f"training step {steps[0]}" if len(steps) == 1 else "training steps " + ", ".join(str(s) for s in steps)
-    at += " (the initial weights)" if steps == [0] else ""
-    title = f"Gradient through time{' on ' + task if task else ''}, {at}"
-    return Chart(title, "time step t", "\u2016\u2202l/\u2202h\u209c\u2016 (mean over the probe sequences)",
-                 tuple(curves))
+        ratio = f"\u2016\u2202l/\u2202h\u2081\u2016 / \u2016\u2202l/\u2202h{sub(length)}\u2016"
+        elements.append(Series.of(f"run-{k}", np.arange(1, length + 1), result.mean, role=f"run {k}", marker="o",
+                                  label=f"{name}: {ratio} = {fmt(result.ratio, 4)}"))
+        steps.append(Step(f"run-{k}", f"{name}: of the gradient that reaches h{sub(length)}, a share of "
+                          f"{fmt(result.ratio, 4)} reaches h\u2081.", (f"run-{k}",)))
+    trained = sorted({r.step for r in results.values()})
+    at = f"training step {trained[0]}" if len(trained) == 1 else "training steps " + ", ".join(map(str, trained))
+    at += " (the initial weights)" if trained == [0] else ""
+    title = f"Gradient through time, {at}" + (f"\ntask {task}" if task else "")
+    ticks = np.arange(1, max(r.norms.shape[1] for r in results.values()) + 1)
+    return Plot(title, "time step t", "\u2016\u2202l/\u2202h\u209c\u2016 (mean over the probe sequences)",
+                tuple(elements), Story(tuple(steps)), yscale="log",
+                xticks=(tuple(ticks.tolist()), tuple(str(t) for t in ticks)))
 
 
 def describe_task(dataset: dict) -> str:
@@ -378,46 +347,57 @@ def describe_model(model: dict) -> str:
     return f"{name} ({config.get('hidden', '?')} units" + (f" \u00d7 {layers} layers)" if layers != 1 else ")")
 
 
-def clipping_view(runs: dict, *, smoothing: int = 15) -> Chart:
-    """Total gradient norm over training for each run (``label -> TrainingGradients``).
+def clipping_runs_view(runs: dict, *, smoothing: int = 15) -> Plot:
+    """Total gradient norm over training of each run (``label -> TrainingGradients``), log axis.
 
-    For a clipped run the curve is the norm the loss asked for, before clipping; a line
+    For a clipped run the curve is the norm the loss asked for, before clipping; a rule
     marks its threshold (the optimizer never applied more).
     """
-    curves, lines = [], []
+    elements, steps = [], []
     for k, (name, grads) in enumerate(runs.items()):
         label = name if grads.clip is None else f"{name} (before clipping)"
-        curves.append(Curve(f"norm-{k}", label, f"run {k}", grads.steps, grads.norm, smoothing=smoothing))
+        elements += noisy_series(f"norm-{k}", grads.steps, grads.norm, role=f"run {k}", label=label,
+                                 smoothing=smoothing)
+        shown = [f"norm-{k}-raw", f"norm-{k}"]
+        caption = f"{name}: the gradient norm reaches {fmt(float(np.max(grads.norm)), 3)}"
         if grads.clip is not None:
-            lines.append((grads.clip, Label(f"clipping threshold {fmt(grads.clip)}", "muted", size="small")))
-    return Chart("Gradient norm", "training step", "total gradient norm \u2016\u2207\u03b8 l\u2016", tuple(curves),
-                 tuple(lines))
+            elements.append(Rule(f"threshold-{k}", grads.clip, "y", role="muted", dash="dotted",
+                                 label=Label(f"clipping threshold {fmt(grads.clip)}", "muted", size="small")))
+            shown.append(f"threshold-{k}")
+            caption += f"; above {fmt(grads.clip)} the step is rescaled to norm {fmt(grads.clip)}"
+        steps.append(Step(f"norm-{k}", caption + ".", tuple(shown)))
+    return Plot("Gradient norm", "training step", "total gradient norm \u2016\u2207\u03b8 l\u2016",
+                tuple(elements), Story(tuple(steps)), yscale="log")
 
 
-def loss_view(runs: dict, *, smoothing: int = 15) -> Chart:
+def loss_runs_view(runs: dict, *, smoothing: int = 15) -> Plot:
     """Training loss per step of each run (``label -> (steps, losses)``), linear axis."""
-    curves = tuple(Curve(f"loss-{k}", name, f"run {k}", np.asarray(steps), np.asarray(losses), smoothing=smoothing)
-                   for k, (name, (steps, losses)) in enumerate(runs.items()))
-    return Chart("Training loss", "training step", "cross-entropy of the batch", curves, log=False)
+    elements, steps = [], []
+    for k, (name, (x, losses)) in enumerate(runs.items()):
+        elements += noisy_series(f"loss-{k}", x, losses, role=f"run {k}", label=name, smoothing=smoothing)
+        steps.append(Step(f"loss-{k}", f"{name}: the loss ends at {fmt(float(np.mean(losses[-smoothing:])), 3)} "
+                          "(mean of the last steps).", (f"loss-{k}-raw", f"loss-{k}")))
+    return Plot("Training loss", "training step", "cross-entropy of the batch", tuple(elements),
+                Story(tuple(steps)))
 
 
 __all__ = [
     "CELL_NAMES",
-    "Chart",
-    "Curve",
     "GridAt",
     "Lookup",
     "UnrolledView",
     "class_name",
-    "clipping_view",
+    "clipping_runs_view",
     "describe_model",
     "describe_task",
     "edge_id",
     "find",
     "gradient_view",
     "ink_roles",
-    "loss_view",
+    "loss_runs_view",
+    "noisy_series",
     "rnn_title",
+    "running_mean",
     "state_grid",
     "sub",
     "unrolled_view",
