@@ -16,8 +16,8 @@ from vizdl.recipes import recipe_run
 
 def pictures(cache):
     """``{file stem: callable returning an Axes or a Figure}``, in the README's order."""
-    run = lambda name: recipe_run(name, cache_dir=cache)  # noqa: E731
-    cells = lambda: [run(f"sequences-{cell}") for cell in ("rnn", "lstm", "gru")]  # noqa: E731
+    run = lambda name: recipe_run(name, cache_dir=cache)
+    cells = lambda: [run(f"sequences-{cell}") for cell in ("rnn", "lstm", "gru")]
     return {
         "fig_rnn_unrolled": lambda: figures.rnn_unrolled(run("sequences-rnn"), t=3),
         "fig_lstm_cell": lambda: figures.lstm_cell(run("sequences-lstm"), t=1),
@@ -29,7 +29,8 @@ def pictures(cache):
 
 
 def main(argv=None) -> None:
-    from technique_images import _shrink  # this folder is on sys.path when run as a script
+    # scripts/ is on sys.path when this file runs as a script
+    from technique_images import _shrink
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache-dir", default=".vizdl-cache")
