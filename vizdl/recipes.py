@@ -139,6 +139,33 @@ TECHNIQUE_RECIPES = (
 )
 
 
+#: The recurrent networks' task: remember the first of 10 tokens (4 token ids, 4 classes).
+MEMORY_TASK = {"task": "first", "seq_len": 10, "vocab_size": 4}
+
+
+def _recurrent_recipes() -> tuple:
+    """RNN, LSTM and GRU on one memory task, and an RNN trained with and without clipping."""
+    train = {"epochs": 10, "batch_size": 32, "lr": 0.01, "optimizer": "adam"}
+    record = {"every": 20, "activations": ["states"], "probe_size": 16}
+    width = {"hidden": 8, "embed_dim": 8}
+    steep = {"epochs": 15, "batch_size": 32, "lr": 0.2, "optimizer": "momentum"}
+    every_step = {"every": 1, "activations": False, "probe_size": 16}
+    return (
+        Recipe("sequences-rnn", "tanh RNN (8 units) remembering the first of 10 tokens (rnn scene)",
+               "sequences", "rnn", dataset_kw=MEMORY_TASK, model_kw=width, train_kw=train, record_kw=record),
+        Recipe("sequences-lstm", "LSTM (8 units, forget bias 1) on the same task (lstm scene)",
+               "sequences", "lstm", dataset_kw=MEMORY_TASK, model_kw={**width, "forget_bias": 1.0},
+               train_kw=train, record_kw=record),
+        Recipe("sequences-gru", "GRU (8 units) on the same task", "sequences", "gru",
+               dataset_kw=MEMORY_TASK, model_kw=width, train_kw=train, record_kw=record),
+        Recipe("sequences-rnn-unclipped", "the RNN with SGD + momentum at lr 0.2: a gradient spike undoes it",
+               "sequences", "rnn", dataset_kw=MEMORY_TASK, model_kw=width, train_kw=steep, record_kw=every_step),
+        Recipe("sequences-rnn-clipped", "the same with the gradient norm clipped at 1",
+               "sequences", "rnn", dataset_kw=MEMORY_TASK, model_kw=width,
+               train_kw={**steep, "clip_grad_norm": 1.0}, record_kw=every_step),
+    )
+
+
 RECIPES = {r.name: r for r in (
     Recipe("xor-mlp", "2-4-4-2 tanh MLP on xor (back-propagation and training scenes)",
            "xor", "mlp", model_kw={"hidden": (4, 4), "activation": "tanh"},
@@ -161,6 +188,7 @@ RECIPES = {r.name: r for r in (
            model_kw={"d_model": 8, "heads": 2, "depth": 1},
            train_kw={"epochs": 3, "lr": 0.003, "optimizer": "adam"},
            record_kw={"every": 50, "activations": ["blocks.*.norm1"], "probe_size": 16, "grads": False}),
+    *_recurrent_recipes(),
     Recipe("sequences-transformer", "the demo's tiny transformer (8 tokens) on 'contains'",
            "sequences", "tiny_transformer", dataset_kw={"task": "contains"},
            train_kw={"epochs": 3, "batch_size": 32, "lr": 0.01, "optimizer": "adam"},

@@ -25,6 +25,8 @@ _NAMES = {
     "PoolingDiagram": "pooling", "SqueezeDiagram": "pooling",
     "DecisionPanel": "training", "LossCurve": "training", "pixel_rectangles": "training",
     "AttentionWalkthrough": "attention",
+    "UnrolledDiagram": "recurrent", "GatedCellDiagram": "recurrent", "grid_mobject": "recurrent",
+    "typeset": "typeset",
 }
 
 __all__ = sorted(_NAMES)

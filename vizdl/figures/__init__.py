@@ -15,6 +15,7 @@ from vizdl.figures.feature_maps import feature_maps, first_layer_kernels
 from vizdl.figures.gradients import gradient_flow, weight_histograms
 from vizdl.figures.graph import computational_graph
 from vizdl.figures.network import network_diagram
+from vizdl.figures.recurrent import clipping_comparison, gradient_through_time, gru_cell, lstm_cell, rnn_unrolled
 from vizdl.figures.representations import layer_representations
 from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
 from vizdl.figures.attributions import shap_bar, shap_image_grid
@@ -42,6 +43,7 @@ __all__ = [
     "lr_curve", "metric_curve", "training_curves", "descent_1d", "descent_2d", "descent_path",
     "gradient_flow", "weight_histograms", "computational_graph", "network_diagram",
     "layer_representations",
+    "clipping_comparison", "gradient_through_time", "gru_cell", "lstm_cell", "rnn_unrolled",
     "pool_diagram", "pooling_diagram", "squeeze_diagram",
     "feature_maps", "first_layer_kernels",
     "shap_bar", "shap_image_grid", "channel_similarity_grid", "channel_similarity_heatmap",

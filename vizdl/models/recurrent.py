@@ -54,9 +54,31 @@ def rnn(*, input_shape, num_classes: int, vocab_size: int, embed_dim: int = 16, 
 
 
 def lstm(*, input_shape, num_classes: int, vocab_size: int, embed_dim: int = 16, hidden: int = 32,
-         num_layers: int = 1) -> RecurrentClassifier:
-    """LSTM classifier of token sequences (parameters as in :func:`rnn`)."""
-    return _build("lstm", input_shape, num_classes, vocab_size, embed_dim, hidden, num_layers)
+         num_layers: int = 1, forget_bias: float | None = None) -> RecurrentClassifier:
+    """LSTM classifier of token sequences (other parameters as in :func:`rnn`).
+
+    Parameters
+    ----------
+    forget_bias : float, optional
+        Start every layer's forget-gate bias at this value (``b_if = forget_bias``,
+        ``b_hf = 0``). ``1.0`` is Keras' default ("unit forget bias", Jozefowicz et al.
+        2015): the forget gate starts about 0.73 open, so the cell state and its gradient
+        survive more time steps at the start of training. ``None`` keeps torch's
+        initialisation.
+    """
+    model = _build("lstm", input_shape, num_classes, vocab_size, embed_dim, hidden, num_layers)
+    if forget_bias is not None:
+        _set_forget_bias(model.rnn, float(forget_bias))
+    return model
+
+
+def _set_forget_bias(layer: nn.LSTM, value: float) -> None:
+    """torch orders an LSTM's gates (input, forget, cell, output): the forget rows are ``[H:2H]``."""
+    hidden = layer.hidden_size
+    with torch.no_grad():
+        for k in range(layer.num_layers):
+            getattr(layer, f"bias_ih_l{k}")[hidden:2 * hidden] = value
+            getattr(layer, f"bias_hh_l{k}")[hidden:2 * hidden] = 0.0
 
 
 def gru(*, input_shape, num_classes: int, vocab_size: int, embed_dim: int = 16, hidden: int = 32,

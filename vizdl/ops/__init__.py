@@ -108,6 +108,15 @@ from vizdl.ops.pooling import (
     unsqueeze_pool,
 )
 from vizdl.ops.representations import pca_2d
+from vizdl.ops.recurrent import (
+    GradientThroughTime,
+    RecurrentTrace,
+    TrainingGradients,
+    gradient_through_time,
+    recurrent_trace,
+    trace_from_weights,
+    training_gradient_norms,
+)
 
 __all__ = [
     "AttentionNumbers", "MultiHeadNumbers", "attention_numbers", "attention_rollout", "multi_head_numbers",
@@ -136,4 +145,6 @@ __all__ = [
     "loss_surface", "optimizer_path", "Augmented", "ClippingTrace", "EarlyStoppingTrace", "augmentations",
     "clipped_norm", "clipping_trace", "early_stopping_trace", "layer_values", "penalties", "schedule_lrs",
     "sparsity", "PassTiming", "time_passes",
+    "GradientThroughTime", "RecurrentTrace", "TrainingGradients", "gradient_through_time", "recurrent_trace",
+    "trace_from_weights", "training_gradient_norms",
 ]

@@ -18,9 +18,11 @@ SCENES = {
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
     "convolution": "vizdl.scenes.convolution:Convolution",
     "feature_maps": "vizdl.scenes.feature_maps:FeatureMaps",
+    "lstm": "vizdl.scenes.lstm:LSTM",
     "multi_head_attention": "vizdl.scenes.multi_head_attention:MultiHeadAttention",
     "padding_modes": "vizdl.scenes.convolution:PaddingModes",
     "pooling": "vizdl.scenes.pooling:Pooling",
+    "rnn": "vizdl.scenes.rnn:RNN",
     "training": "vizdl.scenes.training:Training",
 }
 
