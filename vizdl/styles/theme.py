@@ -22,6 +22,7 @@ run k                     run ``k`` of a comparison (the class palette; splits d
 focus                     the point a chart points at (the best epoch)
 dropped                   a unit dropout switched off in a forward pass
 dense                     a fully connected layer in an architecture diagram
+on_dark / on_light        numbers written on a dark / light cell of a colour scale
 ink / muted / background  text, secondary text, the page
 ========================  ==============================================================
 
@@ -77,6 +78,8 @@ _LIGHT_ROLES = {
     "focus": "#ff7f0e",
     "dropped": "#b3b3b3",
     "dense": "#e3e0f0",
+    "on_dark": "#ffffff",
+    "on_light": "#222222",
 }
 
 _DARK_ROLES = {
