@@ -96,11 +96,10 @@ def cross_entropy(run=None, *, sample: int = 0, step=None):
     fig = new_figure()
     left, right = fig.subplots(1, 2)
     paint_plot(neg_log_view(neg_log_curve(), pred), ax=left)
-    paint_plot(softmax_view(pred), ax=right, legend_loc="lower right")
+    paint_plot(softmax_view(pred), ax=right, legend_loc="center right")
     right.set_xlim(0, 1.25)
-    verdict = "right" if pred.predicted == pred.label else f"wrong: it says {pred.predicted}"
-    fig.suptitle(f"Cross-entropy of a real prediction: probe digit {sample} (a {pred.label}; {verdict}), "
-                 f"{_model_name(run)} at step {pred.step}")
+    verdict = "right" if pred.predicted == pred.label else f"the model says {pred.predicted}"
+    fig.suptitle(f"{_model_name(run)}, step {pred.step}: probe digit {sample} is a {pred.label} ({verdict})")
     return fig
 
 

@@ -29,7 +29,7 @@ def linear_regression(data=None, *, lr: float = 0.3, epochs: int = 40, start=(-1
     fig = new_figure()
     left, right = fig.subplots(1, 2)
     paint_plot(regression_view(data, fit, path), ax=left, legend_loc="upper left")
-    paint_plot(mse_surface_view(mse_surface(data), fit, path), ax=right, legend_loc="lower right")
+    paint_plot(mse_surface_view(mse_surface(data), fit, path), ax=right, legend=False)
     return fig
 
 

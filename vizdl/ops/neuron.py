@@ -95,7 +95,7 @@ def neuron_from_arrays(inputs, weights, bias: float, *, activation: str = "relu"
     return NeuronTerms(inputs, weights, float(bias), activation, **where)
 
 
-def neuron_terms(run, step=None, *, layer=None, neuron: int = 0, sample: int = 0,
+def neuron_terms(run, step=None, *, layer=None, neuron: int | None = None, sample: int = 0,
                  activation=None) -> NeuronTerms:
     """Neuron ``neuron`` of a recorded MLP at ``step``, fed with probe input ``sample``.
 
@@ -109,8 +109,9 @@ def neuron_terms(run, step=None, *, layer=None, neuron: int = 0, sample: int = 0
     layer : int or str, optional
         The Linear layer: its position ``i`` (1 = first) or its module name; the second
         layer by default (its inputs are neurons too), the first when there is only one.
-    neuron : int
-        ``k``, counted from 0.
+    neuron : int, optional
+        ``k``, counted from 0; by default the neuron of the layer with the largest output on
+        this input (an active one: a picture of a switched-off ReLU says little).
     sample : int
         Index of the probe input.
     activation : str or sequence, optional
@@ -137,6 +138,8 @@ def neuron_terms(run, step=None, *, layer=None, neuron: int = 0, sample: int = 0
         x = activation_function(act)(A @ x + b)
     name, act = chain[position - 1]
     A, b = _linear(weights, name)
+    if neuron is None:
+        neuron = int(np.argmax(activation_function(act)(A @ x + b)))
     if not 0 <= int(neuron) < A.shape[0]:
         raise ValueError(f"neuron: {neuron} is not a neuron of {name} (it has {A.shape[0]}: 0 to {A.shape[0] - 1})")
     return NeuronTerms(x, A[int(neuron)].copy(), float(b[int(neuron)]), act, name, position, int(neuron),

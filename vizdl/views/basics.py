@@ -44,7 +44,7 @@ def approximation_view(approx) -> Plot:
         steps.append(Step(f"fit-{fit.k}", f"{fit.k} sigmoid unit{'s' if fit.k > 1 else ''}: g(x) = C \u03c3(Ax + b) "
                           f"misses f by at most {fmt(error)}.", (f"fit-{fit.k}",), 2))
     sigma = {"sigmoid": "\u03c3 = sigmoid", "tanh": "\u03c3 = tanh", "relu": "\u03c3 = ReLU"}[approx.fits[0].activation]
-    title = f"Universal approximation: g(x) = C \u03c3(Ax + b) fitted by torch, {sigma}"
+    title = f"Universal approximation: g(x) = C \u03c3(Ax + b), {sigma}"
     return Plot(title, "x", "y", tuple(elements), Story(tuple(steps)))
 
 
@@ -76,7 +76,7 @@ def regression_view(data, fit, path=None) -> Plot:
         elements.append(Series.of("descent", xs, gw * xs + gb, role="gradient", dash="dashed",
                                   label=f"gradient descent ({path.updates} steps): y = {fmt(gw)} x {_signed(gb)}"))
         steps.append(Step("descent", f"Gradient descent ends at w = {fmt(gw)}, b = {fmt(gb)}.", ("descent",), 2))
-    return Plot("Linear regression y = w x + b on noisy points", "x", "y", tuple(elements), Story(tuple(steps)))
+    return Plot("Linear regression y = w x + b", "x", "y", tuple(elements), Story(tuple(steps)))
 
 
 def _signed(value: float) -> str:
@@ -97,7 +97,8 @@ def mse_surface_view(surface, fit, path) -> Plot:
              Step("minimum", f"Its minimum: w = {fmt(w)}, b = {fmt(b)}.", ("minimum",), 2),
              Step("descent", f"Gradient descent from ({fmt(path.points[0][0])}, {fmt(path.points[0][1])}) walks "
                   f"down to ({fmt(path.points[-1][0])}, {fmt(path.points[-1][1])}).", ("start", "descent"), 4))
-    return Plot("MSE of the line over (w, b)", "w", "b", elements, Story(steps))
+    title = f"MSE over (w, b); gradient descent, \u03bb = {fmt(path.lr)}"
+    return Plot(title, "w", "b", elements, Story(steps))
 
 
 def batch_paths_view(surface, paths: dict, fit) -> Plot:
@@ -163,8 +164,7 @@ def softmax_view(prediction, class_names=None) -> Plot:
              Step("softmax", f"The model's softmax puts {fmt(prediction.probabilities[prediction.label], 3)} on it; "
                   f"cross-entropy = \u2212log {fmt(prediction.probabilities[prediction.label], 3)} = "
                   f"{fmt(prediction.loss, 3)}.", ("softmax",), 2))
-    return Plot("Softmax vs one-hot target", "probability", "class", elements, Story(steps),
-                note=f"probabilities below {fmt(SHOWN_PROBABILITY, 3)} are not written", note_loc="bottom")
+    return Plot("Softmax vs one-hot target", "probability", "class", elements, Story(steps))
 
 
 def projection_view(projection, labels, *, class_names=None) -> Plot:
