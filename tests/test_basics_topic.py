@@ -73,13 +73,13 @@ def test_neuron_terms_reject_bad_input(digits_mlp):
 def test_flattening_is_nn_flatten(digits_mlp):
     from vizdl.figures.neuron import image_flattening
 
-    image, label = neuron.probe_image(digits_mlp, 2)
+    image, _label = neuron.probe_image(digits_mlp, 2)
     flat = neuron.flatten_image(image)
     expected = torch.nn.Flatten()(torch.as_tensor(image)[None].double())[0].numpy()
     np.testing.assert_array_equal(flat.vector, expected)
     assert flat.vector[3 * 8 + 5] == flat.image[3, 5] and flat.row_of(29) == 3
     fig = image_flattening(digits_mlp, sample=2)
-    top, bottom = fig.axes
+    _top, bottom = fig.axes
     texts = [t.get_text() for t in bottom.texts if t.get_gid() and t.get_gid().startswith("vector-text")]
     assert texts == [fmt(v, 1) for v in expected]
     with pytest.raises(ValueError, match="image"):
@@ -189,10 +189,45 @@ def test_cnn_layer_pca_in_execution_order():
     acts = run.activations(run.steps[-1])["features.4"]
     X = torch.as_tensor(np.asarray(acts, dtype=np.float64).reshape(len(acts), -1))
     X = X - X.mean(0)
-    _, s, v = torch.linalg.svd(X, full_matrices=False)
+    _, _s, v = torch.linalg.svd(X, full_matrices=False)
     reference = (X @ v[:2].T).numpy()
     got = projections[3].points
     np.testing.assert_allclose(np.abs(got), np.abs(reference), atol=1e-8)
     fig = layer_pca(run)
     assert [ax.get_title().split("\n")[0] for ax in fig.axes[:len(layers)]] == [
-        f"{p.position}. {p.name}" for p in projections]
+        f"{p.position}. {p.name}" + (f" ({p.kind})" if p.kind else "") for p in projections]
+    assert [p.kind for p in projections[1:3]] == ["ReLU", "MaxPool2d"]
+
+
+# --- the neuron scene -----------------------------------------------------------------------------
+
+def test_neuron_scene_mobjects_and_beats_follow_the_view(digits_mlp):
+    pytest.importorskip("manim")
+    from vizdl.anim.neuron import NeuronDiagram
+    from vizdl.scenes.neuron_anatomy import NeuronAnatomy
+
+    scene = NeuronAnatomy()
+    scene.setup()
+    view = scene.view()
+    diagram = NeuronDiagram(view)
+    for placed in view.placed:
+        if not placed.label.tex:
+            mobject = diagram.elements[placed.id]
+            assert mobject.text == placed.label.text
+    weight = next(p for p in view.placed if p.id.startswith("w"))
+    glyphs = diagram.elements[weight.id].submobjects[-1]
+    assert glyphs.get_fill_color().to_hex().lower() == LIGHT.color(weight.label.role).lower()
+    assert diagram.elements["formula"].tex_strings == [p.text for p in view.formula.parts]
+    beats = list(scene.beats())
+    assert [b.name for b in beats] == [s.name for s in view.story]
+    assert [b.caption for b in beats] == [s.caption for s in view.story]
+    width, _, _ = scene.content_area()
+    assert all(m.width <= width for m in scene.mobjects)
+
+
+@pytest.mark.slow
+def test_neuron_scene_last_frame():
+    from vizdl.scenes.neuron_anatomy import NeuronAnatomy
+    from vizdl.testing import assert_matches_control, render_last_frame
+
+    assert_matches_control("scene_neuron_anatomy", render_last_frame(NeuronAnatomy))

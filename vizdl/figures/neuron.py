@@ -4,7 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 from vizdl.figures._run import as_run, new_axes, new_figure
-from vizdl.figures.paint import FONT_SIZES, draw_edges, draw_formula, draw_nodes, draw_placed, theme_for
+from vizdl.figures.paint import (
+    FONT_SIZES,
+    draw_edges,
+    draw_formula,
+    draw_nodes,
+    draw_placed,
+    theme_for,
+)
 from vizdl.ops.neuron import flatten_image, neuron_terms, probe_image
 from vizdl.views.neuron import flattening_view, neuron_view
 
@@ -81,7 +88,7 @@ def paint_flattening(view, *, step=-1):
                         gid=f"span-{r}", clip_on=False)
             bottom.text((r + 0.5) * width - 0.5, 1.15, f"row {r + 1}", ha="center", va="top",
                         color=theme.color(role), fontsize=FONT_SIZES["small"])
-        bottom.set_title(r"$x_0$: the rows laid end to end (%d numbers)" % (height * width), color=theme.color("ink"))
+        bottom.set_title(f"$x_0$: the rows laid end to end ({height * width} numbers)", color=theme.color("ink"))
     else:
         bottom.set_axis_off()
     return fig
@@ -92,7 +99,7 @@ def _paint_grid(ax, grid, theme, *, gid: str, rotate: bool = False) -> None:
     ax.imshow(grid.values, cmap=cmap, vmin=grid.scale.vmin, vmax=grid.scale.vmax, gid=gid, aspect="auto")
     size = FONT_SIZES["small"] if not rotate else "xx-small"
     rows, cols = grid.shape
-    stroke = dict(color=theme.color("cell_stroke"), lw=0.4)
+    stroke = {"color": theme.color("cell_stroke"), "lw": 0.4}
     for c in range(cols + 1):
         ax.plot([c - 0.5, c - 0.5], [-0.5, rows - 0.5], **stroke)
     for r in range(rows + 1):

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from vizdl.figures._run import new_figure
 from vizdl.figures.plot import paint_plot
-from vizdl.ops.regression import batch_paths, descent_path, least_squares, mse_surface, regression_data
+from vizdl.ops.regression import (
+    batch_paths,
+    descent_path,
+    least_squares,
+    mse_surface,
+    regression_data,
+)
 from vizdl.views.basics import batch_paths_view, mse_surface_view, regression_view
 
 

@@ -118,7 +118,7 @@ def _check_widths(widths) -> tuple:
     widths = tuple(widths) if not isinstance(widths, (int, np.integer)) else (widths,)
     if not widths or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1 for k in widths):
         raise ValueError(f"widths must be positive integers, got {widths!r}")
-    return tuple(sorted(set(int(k) for k in widths)))
+    return tuple(sorted({int(k) for k in widths}))
 
 
 def fit_shallow(x, y, k: int, *, activation: str = "sigmoid", steps: int = 500, polish: int = 300,
@@ -224,4 +224,4 @@ def approximate(target="wave", widths=(1, 2, 4, 8, 16), *, activation: str = "si
     return Approximation(name, tex, (lo, hi), x, y, fits, function)
 
 
-__all__ = ["Approximation", "FIT_ACTIVATIONS", "SUP_POINTS", "ShallowFit", "TARGETS", "approximate", "fit_shallow"]
+__all__ = ["FIT_ACTIVATIONS", "SUP_POINTS", "TARGETS", "Approximation", "ShallowFit", "approximate", "fit_shallow"]

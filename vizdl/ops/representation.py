@@ -33,6 +33,8 @@ class LayerProjection:
     points : ndarray, shape (N, 2)
     explained : ndarray, shape (2,)
         Fraction of the variance along each component.
+    kind : str
+        The module's class (``"ReLU"``, ``"MaxPool2d"``; ``""`` for the input or when unknown).
     """
 
     name: str
@@ -40,6 +42,7 @@ class LayerProjection:
     shape: tuple
     points: np.ndarray
     explained: np.ndarray
+    kind: str = ""
 
     @property
     def width(self) -> int:
@@ -90,12 +93,15 @@ def layer_projections(run, step=None, *, layers=None) -> tuple:
     if missing:
         raise ValueError(f"layers: {missing} were not recorded; available: {['input', *run.layers]}")
     order = {name: k + 1 for k, name in enumerate(run.layers)}
+    summary = (run.meta.get("model") or {}).get("summary") or {} if isinstance(run.meta.get("model"), dict) else {}
+    kinds = {row.get("name"): row.get("type", "") for row in summary.get("rows", [])}
     layers = sorted(layers, key=lambda name: order.get(name, 0))
     out = []
     for name in layers:
         values = np.asarray(run.probe["inputs"] if name == "input" else acts[name])
         points, ratio = pca_2d(values)
-        out.append(LayerProjection(name, order.get(name, 0), tuple(values.shape[1:]), points, ratio))
+        out.append(LayerProjection(name, order.get(name, 0), tuple(values.shape[1:]), points, ratio,
+                                   kinds.get(name, "")))
     return tuple(out)
 
 

@@ -14,6 +14,7 @@ import importlib
 #: ``name -> "module:Class"`` of every packaged scene.
 SCENES = {
     "computational_graph": "vizdl.scenes.computational_graph:ComputationalGraph",
+    "neuron_anatomy": "vizdl.scenes.neuron_anatomy:NeuronAnatomy",
 }
 
 

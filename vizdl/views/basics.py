@@ -19,7 +19,7 @@ import numpy as np
 
 from vizdl.styles.theme import fmt
 from vizdl.views.base import Label, Step, Story
-from vizdl.views.plot import Bars, Contour, Mark, Plot, Rule, Series
+from vizdl.views.plot import Bars, Contour, Mark, Plot, Series
 
 MINUS = "\u2212"
 #: Softmax probabilities below this are drawn but not written (they would only be noise on the page).
@@ -176,7 +176,8 @@ def projection_view(projection, labels, *, class_names=None) -> Plot:
         elements.append(Series.of(f"class-{c}", *projection.points[labels == c].T, role=f"class {c}", dash="none",
                                   marker="o", width=0.6, label=name))
     shape = "\u00d7".join(str(s) for s in projection.shape)
-    title = f"{projection.position}. {projection.name}\n{shape}"
+    kind = f" ({projection.kind})" if projection.kind else ""
+    title = f"{projection.position}. {projection.name}{kind}\n{shape}"
     explained = fmt(100 * float(np.sum(projection.explained)), 0)
     steps = (Step(projection.name, f"Layer {projection.name}: the first two principal components keep "
                   f"{explained}% of the variance.", tuple(e.id for e in elements), 1),)

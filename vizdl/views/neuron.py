@@ -19,11 +19,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizdl.styles.theme import fmt
-from vizdl.views.base import Edge, Formula, Grid, Label, Node, Placed, Scale, Step, Story
+from vizdl.views.base import (
+    Edge,
+    Formula,
+    Grid,
+    Label,
+    Node,
+    Placed,
+    Scale,
+    Step,
+    Story,
+)
 
 #: How the notes write each activation in a formula.
 SIGMA_TEX = {"relu": r"\mathrm{ReLU}", "sigmoid": r"\sigma", "tanh": r"\tanh", "identity": "",
              "gelu": r"\mathrm{GELU}", "leaky_relu": r"\mathrm{LeakyReLU}", "softplus": r"\mathrm{softplus}"}
+
+
+#: Vertical distance between two input nodes (layout units).
+INPUT_SPACING = 0.95
 
 
 @dataclass(frozen=True)
@@ -52,12 +66,11 @@ def neuron_view(terms, *, max_inputs: int | None = 6) -> NeuronView:
     shown = terms.shown(max_inputs)
     i, k = terms.position, terms.index + 1
     count = len(shown)
-    ys = np.linspace(count - 1, 0, count) * 1.0 - (count - 1) / 2
+    ys = (np.linspace(count - 1, 0, count) - (count - 1) / 2) * INPUT_SPACING
     nodes, edges, placed = [], [], []
     for row, (l, y) in enumerate(zip(shown, ys)):
-        nodes.append(Node(f"x{l}", 0.0, float(y), Label(fmt(terms.inputs[l])), "panel", 0.38))
-        placed.append(Placed(f"name-x{l}", -0.9, float(y), Label(f"x_{{{i - 1}}}^{{{l + 1}}}", "muted", True,
-                                                                  "small")))
+        nodes.append(Node(f"x{l}", 0.0, float(y), Label(fmt(terms.inputs[l]), size="small"), "panel", 0.4))
+        placed.append(Placed(f"name-x{l}", -0.95, float(y), Label(f"x_{{{i - 1}}}^{{{l + 1}}}", "muted", True)))
         edges.append(Edge(f"x{l}", "sum", _sign_role(terms.weights[l]),
                           width=0.6 + 1.4 * abs(terms.weights[l]) / max(np.abs(terms.weights[shown]).max(), 1e-12)))
         # weight labels a third of the way along each edge, where the fan is still open
@@ -70,11 +83,11 @@ def neuron_view(terms, *, max_inputs: int | None = 6) -> NeuronView:
     placed += [Placed("bias", 3.6, -0.95, Label(f"b = {fmt(terms.bias)}", _sign_role(terms.bias), size="small")),
                Placed("sum-name", 3.6, 0.95, Label(r"z = \sum A x + b", "muted", True, "small")),
                Placed("act-name", 4.8, 0.35, Label(sigma or "identity", "ink", bool(sigma), "small")),
-               Placed("out-name", 6.0, 0.95, Label(f"x_{{{i}}}^{{{k}}}", "muted", True, "small"))]
+               Placed("out-name", 6.0, 0.95, Label(f"x_{{{i}}}^{{{k}}}", "muted", True))]
     hidden = terms.inputs.size - count
     z, out = fmt(terms.pre, tex=True), fmt(terms.output, tex=True)
     formula = Formula.of(f"x_{{{i}}}^{{{k}}} =", f"{sigma}(" if sigma else "(",
-                         (r"\sum_l A_{%d}^{%d,l}\, x_{%d}^l" % (i, k, i - 1), "ink"), "+",
+                         (rf"\sum_l A_{{{i}}}^{{{k},l}}\, x_{{{i - 1}}}^l", "ink"), "+",
                          (f"b_{{{i}}}^{{{k}}}", _sign_role(terms.bias)), ") =", f"{sigma}({z}) =", (out, "ink"))
     where = f"probe input {terms.sample}, step {terms.step}" if terms.sample is not None else "given numbers"
     title = f"Neuron {k} of layer {i} ({terms.layer or 'Linear'}), {where}"
@@ -82,7 +95,7 @@ def neuron_view(terms, *, max_inputs: int | None = 6) -> NeuronView:
                   + (f" ({count} of {terms.inputs.size}, the largest |A x| terms)" if hidden else "") + ".",
                   tuple(n.id for n in nodes[:count]) + tuple(f"name-x{l}" for l in shown), count),
              Step("weights", "Each input is multiplied by its weight (red: positive, blue: negative).",
-                  tuple(f"w{l}" for l in shown) + tuple(f"edge-x{l}-sum" for l in shown), count),
+                  tuple(f"edge-x{l}-sum" for l in shown) + tuple(f"w{l}" for l in shown), count),
              Step("sum", f"The weighted sum plus the bias: z = {fmt(terms.pre)}.", ("sum", "bias", "sum-name"), 2),
              Step("activation", f"The activation gives the output {fmt(terms.output)}.",
                   ("edge-sum-out", "out", "act-name", "out-name", "formula"), 2))
@@ -130,4 +143,4 @@ def flattening_view(flat, *, label: int | None = None, decimals: int = 1) -> Fla
     return FlatteningView(image, vector, tuple(f"run {r}" for r in range(height)), title, Story(steps))
 
 
-__all__ = ["FlatteningView", "NeuronView", "SIGMA_TEX", "flattening_view", "neuron_view"]
+__all__ = ["SIGMA_TEX", "FlatteningView", "NeuronView", "flattening_view", "neuron_view"]
