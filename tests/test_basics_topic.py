@@ -24,13 +24,14 @@ def test_neuron_terms_equal_the_recorded_models_forward(digits_mlp):
     model = run.model(run.steps[-1]).eval()
     seen = {}
     handles = [model.get_submodule(name).register_forward_hook(
-        lambda m, i, o, name=name: seen.__setitem__(name, o.detach())) for name in ("net.3", "net.4")]
+        lambda m, i, o, name=name: seen.__setitem__(name, o.detach())) for name in ("net.2", "net.3", "net.4")]
     with torch.no_grad():
         model(torch.as_tensor(run.probe["inputs"][3:4]).float())
     for handle in handles:
         handle.remove()
     assert not model.get_submodule("net.3")._forward_hooks  # hooks removed
     k = terms.index
+    np.testing.assert_allclose(terms.inputs, seen["net.2"][0].numpy(), atol=1e-5)  # x_1: the previous layer
     assert terms.pre == pytest.approx(float(seen["net.3"][0, k]), abs=1e-5)
     assert terms.output == pytest.approx(float(seen["net.4"][0, k]), abs=1e-5)
     assert terms.output == pytest.approx(float(seen["net.4"][0].max()), abs=1e-5)  # default: most active neuron
@@ -82,6 +83,10 @@ def test_flattening_is_nn_flatten(digits_mlp):
     _top, bottom = fig.axes
     texts = [t.get_text() for t in bottom.texts if t.get_gid() and t.get_gid().startswith("vector-text")]
     assert texts == [fmt(v, 1) for v in expected]
+    formula = next(t for t in bottom.texts if t.get_gid() == "vector-formula").get_text()
+    first = flat.first_nonzero
+    assert formula.startswith(f"$x_0 = [{fmt(expected[0], 1, tex=True)}, {fmt(expected[1], 1, tex=True)},")
+    assert fmt(expected[max(first, 2)], 1, tex=True) in formula and formula.endswith(f"^{{{expected.size}}}$")
     with pytest.raises(ValueError, match="image"):
         neuron.flatten_image(np.zeros((2, 3, 4)))
 
@@ -189,10 +194,11 @@ def test_cnn_layer_pca_in_execution_order():
     acts = run.activations(run.steps[-1])["features.4"]
     X = torch.as_tensor(np.asarray(acts, dtype=np.float64).reshape(len(acts), -1))
     X = X - X.mean(0)
-    _, _s, v = torch.linalg.svd(X, full_matrices=False)
+    _, s, v = torch.linalg.svd(X, full_matrices=False)
     reference = (X @ v[:2].T).numpy()
     got = projections[3].points
     np.testing.assert_allclose(np.abs(got), np.abs(reference), atol=1e-8)
+    np.testing.assert_allclose(projections[3].explained, (s[:2] ** 2 / (s ** 2).sum()).numpy(), rtol=1e-10)
     fig = layer_pca(run)
     assert [ax.get_title().split("\n")[0] for ax in fig.axes[:len(layers)]] == [
         f"{p.position}. {p.name}" + (f" ({p.kind})" if p.kind else "") for p in projections]

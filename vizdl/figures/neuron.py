@@ -89,6 +89,9 @@ def paint_flattening(view, *, step=-1):
             bottom.text((r + 0.5) * width - 0.5, 1.15, f"row {r + 1}", ha="center", va="top",
                         color=theme.color(role), fontsize=FONT_SIZES["small"])
         bottom.set_title(f"$x_0$: the rows laid end to end ({height * width} numbers)", color=theme.color("ink"))
+        if view.formula is not None:
+            draw_formula(bottom, 0.5, -0.55, view.formula, theme, va="top", gid="vector-formula",
+                         transform=bottom.transAxes)
     else:
         bottom.set_axis_off()
     return fig

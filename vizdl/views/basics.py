@@ -67,14 +67,14 @@ def regression_view(data, fit, path=None) -> Plot:
     elements = [Series.of("points", data.x, data.y, role="class 0", dash="none", marker="o", width=0.8,
                           label=f"{len(data.x)} points"),
                 Series.of("fit", xs, w * xs + b, role="ink", width=1.6,
-                          label=f"least squares: y = {fmt(w)} x {_signed(b)}")]
+                          label=f"least squares: {fmt(w)} x {_signed(b)}")]
     steps = [Step("points", f"{len(data.x)} noisy points around y = {fmt(data.true[0])} x {_signed(data.true[1])}.",
                   ("points",)),
              Step("fit", f"The line of least mean squared error: w = {fmt(w)}, b = {fmt(b)}.", ("fit",), 2)]
     if path is not None:
         gw, gb = path.points[-1]
         elements.append(Series.of("descent", xs, gw * xs + gb, role="gradient", dash="dashed",
-                                  label=f"gradient descent ({path.updates} steps): y = {fmt(gw)} x {_signed(gb)}"))
+                                  label=f"descent, {path.updates} steps: {fmt(gw)} x {_signed(gb)}"))
         steps.append(Step("descent", f"Gradient descent ends at w = {fmt(gw)}, b = {fmt(gb)}.", ("descent",), 2))
     return Plot("Linear regression y = w x + b", "x", "y", tuple(elements), Story(tuple(steps)))
 

@@ -116,6 +116,9 @@ class FlatteningView:
         ``"run r"`` for image row ``r``: the brackets marking where each row lands in ``x_0``.
     title : str
     story : Story
+    formula : Formula or None
+        ``x_0 = [x_1, x_2, ..., around the first non-zero pixel, ..., x_d] \\in [lo, hi]^d`` as the
+        notes print it.
     """
 
     image: Grid
@@ -123,6 +126,7 @@ class FlatteningView:
     row_roles: tuple
     title: str
     story: Story
+    formula: Formula | None = None
 
 
 def flattening_view(flat, *, label: int | None = None, decimals: int = 1) -> FlatteningView:
@@ -140,7 +144,25 @@ def flattening_view(flat, *, label: int | None = None, decimals: int = 1) -> Fla
              Step("rows", f"Flattening lays the {height} rows end to end: x_0 has {height * width} numbers, "
                   f"x_0[r \u00b7 {width} + c] = pixel (r, c).", ("vector", "rows"), 2))
     title = f"Flattening: a {height}\u00d7{width} image becomes the vector x\u2080 of {height * width} numbers"
-    return FlatteningView(image, vector, tuple(f"run {r}" for r in range(height)), title, Story(steps))
+    return FlatteningView(image, vector, tuple(f"run {r}" for r in range(height)), title, Story(steps),
+                          vector_formula(flat, decimals))
 
 
-__all__ = ["SIGMA_TEX", "FlatteningView", "NeuronView", "flattening_view", "neuron_view"]
+def vector_formula(flat, decimals: int = 2) -> Formula:
+    """The notes' ``x_0 = [0, 0, \\dots, 0, 0.99, 0.07, \\dots, 0, 0] \\in [lo, hi]^d`` with the real entries.
+
+    Written out: the first two entries, the three from the first non-zero pixel on, the last two.
+    """
+    d = flat.vector.size
+    first = flat.first_nonzero if flat.first_nonzero is not None else 0
+    around = [k for k in range(max(first - 1, 2), min(first + 2, d - 2))]
+    parts = [f"x_0 = [{', '.join(fmt(flat.vector[k], decimals, tex=True) for k in range(min(2, d)))},"]
+    if around:
+        parts.append(r"\dots, " + ", ".join(fmt(flat.vector[k], decimals, tex=True) for k in around) + ",")
+    last = ", ".join(fmt(flat.vector[k], decimals, tex=True) for k in range(max(d - 2, 2), d))
+    low, high = fmt(float(np.min(flat.vector)), decimals, tex=True), fmt(float(np.max(flat.vector)), decimals, tex=True)
+    parts.append(rf"\dots, {last}] \in [{low}, {high}]^{{{d}}}")
+    return Formula.of(*parts)
+
+
+__all__ = ["SIGMA_TEX", "FlatteningView", "NeuronView", "flattening_view", "neuron_view", "vector_formula"]
