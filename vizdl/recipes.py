@@ -166,6 +166,32 @@ def _recurrent_recipes() -> tuple:
     )
 
 
+#: The last snapshot with the probe batch's activations (a larger probe for PCA pictures).
+_LAST_WITH_PROBE = {"every": None, "steps": (0,), "grads": False, "activations": False, "probe_size": 200}
+
+
+def _toy(dataset, model_name, description, hidden, lr):
+    return Recipe(f"{dataset}-{model_name}", description, dataset, "mlp",
+                  model_kw={"hidden": hidden, "activation": "relu"},
+                  train_kw={"epochs": 60, "batch_size": 32, "lr": lr, "optimizer": "adam"},
+                  record_kw=dict(_LAST_WITH_PROBE))
+
+
+#: Runs of the notes' first chapters: "different AI models" (logistic regression vs an MLP on
+#: the 2-D toy sets) and the representation of each layer of a CNN.
+BASICS_RECIPES = (
+    *(_toy(name, "logistic", f"logistic regression (2-2 linear, softmax) on {name}", (), 0.05)
+      for name in ("moons", "circles", "xor")),
+    *(_toy(name, "mlp16", f"2-16-16-2 ReLU MLP on {name}", (16, 16), 0.01) for name in ("moons", "circles", "xor")),
+    Recipe("digits-cnn-layers", "the notes' cifar_cnn on the 8x8 digits, every layer recorded on 200 probe digits",
+           "digits", "cifar_cnn", train_kw={"epochs": 5, "batch_size": 64, "lr": 0.003, "optimizer": "adam"},
+           record_kw={"every": None, "steps": (0,), "grads": False, "probe_size": 200}),
+    Recipe("digits-mlp-layers", "64-32-16-10 ReLU MLP on the 8x8 digits, every layer recorded on 200 probe digits",
+           "digits", "mlp", model_kw={"hidden": (32, 16)}, train_kw={"epochs": 8, "batch_size": 32, "lr": 0.1},
+           record_kw={"every": None, "steps": (0,), "grads": False, "probe_size": 200}),
+)
+
+
 RECIPES = {r.name: r for r in (
     Recipe("xor-mlp", "2-4-4-2 tanh MLP on xor (back-propagation and training scenes)",
            "xor", "mlp", model_kw={"hidden": (4, 4), "activation": "tanh"},
@@ -194,6 +220,7 @@ RECIPES = {r.name: r for r in (
            train_kw={"epochs": 3, "batch_size": 32, "lr": 0.01, "optimizer": "adam"},
            record_kw={"every": 40}),
     *TECHNIQUE_RECIPES,
+    *BASICS_RECIPES,
 )}
 
 

@@ -28,6 +28,11 @@ from vizdl.figures.techniques import (
     augmentation_grid, batch_norm, device_timing, dropout_network, early_stopping, gradient_clipping, lr_schedules,
     regularization, weight_init,
 )
+from vizdl.figures.approximation import universal_approximation
+from vizdl.figures.classification import cross_entropy, model_comparison
+from vizdl.figures.layer_pca import layer_pca
+from vizdl.figures.neuron import image_flattening, neuron_anatomy
+from vizdl.figures.regression import linear_regression, sgd_vs_batch
 from vizdl.notebook import enable_figure_display as _enable_figure_display
 
 _enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as images
@@ -50,4 +55,6 @@ __all__ = [
     "architecture_diagram", "compare_runs", "compare_runs_panels", "optimizer_paths", "paint_plot",
     "augmentation_grid", "batch_norm", "device_timing", "dropout_network", "early_stopping", "gradient_clipping",
     "lr_schedules", "regularization", "weight_init",
+    "universal_approximation", "cross_entropy", "model_comparison", "layer_pca", "image_flattening", "neuron_anatomy",
+    "linear_regression", "sgd_vs_batch",
 ]

@@ -65,7 +65,7 @@ def _axes_texts(ax, plot, theme) -> None:
                 fontsize=FONT_SIZES["small"], gid="note")
 
 
-_LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-."}
+_LINESTYLES = {"solid": "-", "dashed": "--", "dotted": ":", "dashdot": "-.", "none": "none"}
 
 
 def _series(ax, s: Series, theme) -> None:

@@ -83,6 +83,14 @@ from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.compare import EpochCurves, epoch_curves
 from vizdl.ops.dropout import DropoutPass, dropout_masks
 from vizdl.ops.optimizers import loss_surface, optimizer_path
+from vizdl.ops.approximation import Approximation, ShallowFit, approximate, fit_shallow
+from vizdl.ops.crossentropy import Prediction, neg_log_curve, prediction, prediction_from_logits
+from vizdl.ops.neuron import FlatImage, NeuronTerms, flatten_image, neuron_from_arrays, neuron_terms, probe_image
+from vizdl.ops.regression import (
+    DescentPath, RegressionData, batch_paths, descent_path as regression_descent_path, least_squares, mse,
+    mse_surface, regression_data,
+)
+from vizdl.ops.representation import LayerProjection, default_layers, layer_projections
 from vizdl.ops.techniques import (
     Augmented,
     ClippingTrace,
@@ -147,4 +155,8 @@ __all__ = [
     "sparsity", "PassTiming", "time_passes",
     "GradientThroughTime", "RecurrentTrace", "TrainingGradients", "gradient_through_time", "recurrent_trace",
     "trace_from_weights", "training_gradient_norms",
+    "Approximation", "ShallowFit", "approximate", "fit_shallow", "Prediction", "neg_log_curve", "prediction",
+    "prediction_from_logits", "FlatImage", "NeuronTerms", "flatten_image", "neuron_from_arrays", "neuron_terms",
+    "probe_image", "DescentPath", "RegressionData", "batch_paths", "regression_descent_path", "least_squares", "mse",
+    "mse_surface", "regression_data", "LayerProjection", "default_layers", "layer_projections",
 ]

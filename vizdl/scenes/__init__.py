@@ -20,6 +20,7 @@ SCENES = {
     "feature_maps": "vizdl.scenes.feature_maps:FeatureMaps",
     "lstm": "vizdl.scenes.lstm:LSTM",
     "multi_head_attention": "vizdl.scenes.multi_head_attention:MultiHeadAttention",
+    "neuron_anatomy": "vizdl.scenes.neuron_anatomy:NeuronAnatomy",
     "padding_modes": "vizdl.scenes.convolution:PaddingModes",
     "pooling": "vizdl.scenes.pooling:Pooling",
     "rnn": "vizdl.scenes.rnn:RNN",

@@ -23,7 +23,7 @@ import numpy as np
 
 from vizdl.views.base import Label, Story
 
-DASHES = ("solid", "dashed", "dotted", "dashdot")
+DASHES = ("solid", "dashed", "dotted", "dashdot", "none")
 AXES = ("x", "y")
 SCALES = ("linear", "log", "symlog")
 
@@ -41,7 +41,8 @@ class Series:
         Theme role of its colour (``"run 0"``, ``"gradient"``...).
     label : str
         Legend entry (empty: none).
-    dash : {"solid", "dashed", "dotted", "dashdot"}
+    dash : {"solid", "dashed", "dotted", "dashdot", "none"}
+        ``"none"``: points only (a scatter).
     marker : str
         A Matplotlib-style marker name (``"o"``, ``"*"``) or ``""`` for none.
     width : float
