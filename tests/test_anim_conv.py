@@ -78,6 +78,24 @@ def test_label_copies_are_independent():
     assert not np.allclose(a.get_center(), b.get_center())
 
 
+@pytest.mark.parametrize("pixel_width", [320, 854, 3840])
+def test_texts_stay_on_one_line_at_any_quality(pixel_width, tmp_path):
+    """Pango wraps a Text wider than the render's pixels; a title must not break at -ql or in a test frame."""
+    from manim import config, tempconfig
+
+    from vizdl.anim.glyphs import text_label
+    from vizdl.anim.grid import one_line_text
+    from vizdl.anim.typeset import typeset
+
+    title = "Feature maps of cifar_cnn trained on digits (1×8×8 images), step 20"
+    with tempconfig({"pixel_width": pixel_width, "pixel_height": pixel_width * 9 // 16, "media_dir": str(tmp_path)}):
+        one_line = one_line_text("Feature")
+        for mobject in (one_line_text(title, font_size=36), label(title + f" {pixel_width}", 36),
+                        text_label(title + f" at {pixel_width}", 36), typeset(title, 36)):
+            assert mobject.height < 2 * one_line.height * 36 / 48
+        assert config.pixel_width == pixel_width  # the canvas is given back
+
+
 # ---- convolution -------------------------------------------------------------------------------------
 
 CASES = [*NOTES_CASES, ConvCase(input=7, kernel=3, stride=2, padding=1, mode="reflect"),

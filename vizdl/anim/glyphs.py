@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from manim import VGroup, VMobject
 
-from vizdl.anim.grid import FONT
+from vizdl.anim.grid import FONT, one_line_text
 from vizdl.anim.grid import label as pango_label
 
 #: Characters composed from cached outlines (a space is an advance without a glyph).
@@ -41,9 +41,8 @@ def _font_metrics():
 @lru_cache(maxsize=1)
 def _reference():
     """``({character: outline}, manim units per font unit)`` at :data:`REFERENCE_SIZE`."""
-    from manim import Text
 
-    text = Text(CHARSET, font=FONT, font_size=REFERENCE_SIZE)
+    text = one_line_text(CHARSET, font_size=REFERENCE_SIZE)
     glyphs = list(text.submobjects)
     if len(glyphs) != len(CHARSET):
         raise RuntimeError("glyph outlines do not match the characters")  # pragma: no cover
@@ -66,13 +65,12 @@ _CHARS: dict = {}
 def _char(ch: str):
     """``(outline with its baseline at y = 0 and ink left edge at x = 0, left bearing, advance)`` at REFERENCE_SIZE."""
     if ch not in _CHARS:
-        from manim import Text
 
         metrics = _char_metrics(ch)
         if ch.isspace() or metrics is None:
             _CHARS[ch] = None if metrics is None else (None, 0, metrics[0])
         else:
-            pair = Text("H" + ch, font=FONT, font_size=REFERENCE_SIZE).submobjects
+            pair = one_line_text("H" + ch, font_size=REFERENCE_SIZE).submobjects
             if len(pair) != 2:
                 _CHARS[ch] = None
             else:
@@ -109,12 +107,11 @@ def text_width(text: str, font_size: float) -> float | None:
 
 def _prefetch(text: str) -> None:
     """Render every character of ``text`` not cached yet in one Pango call ("H" between them keeps them apart)."""
-    from manim import Text
 
     new = sorted({ch for ch in text if ch not in _CHARS and not ch.isspace() and _char_metrics(ch) is not None})
     if len(new) < 2:
         return
-    glyphs = Text("H" + "H".join(new), font=FONT, font_size=REFERENCE_SIZE).submobjects
+    glyphs = one_line_text("H" + "H".join(new), font_size=REFERENCE_SIZE).submobjects
     if len(glyphs) != 2 * len(new):
         return  # something merged or split: _char renders them one by one
     baseline = glyphs[0].get_bottom()[1]

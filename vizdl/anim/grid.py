@@ -37,6 +37,27 @@ FONT = "DejaVu Sans"
 
 _TEXT_CACHE: dict[tuple, VMobject] = {}
 
+#: Pango wraps a ``Text`` wider than the render's pixel width (a title at ``-ql`` or in a
+#: 320-pixel test frame breaks into two lines, a glyph table into rows). vizdl lays its
+#: texts out itself (:func:`vizdl.anim.scene.wrapped_text`, ``fit_width``), so Pango
+#: renders them on a canvas this large, into a text folder of their own (manim caches the
+#: SVG by string and font only, whatever the canvas it was rendered on).
+ONE_LINE_CANVAS = (1 << 15, 1 << 12)
+ONE_LINE_TEXT_DIR = "{media_dir}/texts/one-line"
+
+
+def one_line_text(text: str, **kwargs) -> Text:
+    """``Text(text, font=FONT, **kwargs)`` on one line, whatever the quality it is rendered at."""
+    from manim import config
+
+    saved = config.pixel_width, config.pixel_height, config.text_dir
+    config.pixel_width, config.pixel_height = ONE_LINE_CANVAS
+    config.text_dir = ONE_LINE_TEXT_DIR
+    try:
+        return Text(text, font=kwargs.pop("font", FONT), **kwargs)
+    finally:
+        config.pixel_width, config.pixel_height, config.text_dir = saved
+
 
 def format_value(value: float, decimals: int = 2, min_decimals: int = 0) -> str:
     """Deprecated: use :func:`vizdl.styles.theme.fmt` (kept for ``anim.backprop`` and ``anim.network``
@@ -82,7 +103,7 @@ def label(text: str, font_size: float = 24, color: str = INK, *, merged: bool = 
     if not scalable:
         key = (text, float(font_size), color, merged)
         if key not in _TEXT_CACHE:
-            glyphs = _plain(Text(text, font_size=font_size, color=color, font=FONT))
+            glyphs = _plain(one_line_text(text, font_size=font_size, color=color))
             _TEXT_CACHE[key] = _merge(glyphs).set_fill(color, opacity=1.0) if merged else glyphs
             _TEXT_CACHE[key].text = text
         return _TEXT_CACHE[key].copy()
@@ -90,7 +111,7 @@ def label(text: str, font_size: float = 24, color: str = INK, *, merged: bool = 
     if key not in _TEXT_CACHE:
         plain = (text, REFERENCE_SIZE, None, False)
         if plain not in _TEXT_CACHE:
-            _TEXT_CACHE[plain] = _plain(Text(text, font_size=REFERENCE_SIZE, color=INK, font=FONT))
+            _TEXT_CACHE[plain] = _plain(one_line_text(text, font_size=REFERENCE_SIZE, color=INK))
         _TEXT_CACHE[key] = _merge(_TEXT_CACHE[plain]) if merged else _TEXT_CACHE[plain]
     mobject = _TEXT_CACHE[key].copy()
     mobject.scale(float(font_size) / REFERENCE_SIZE).set_fill(color, opacity=1.0)

@@ -9,8 +9,9 @@ from the view, so a scene shows what the figure of the same view shows.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, Square, VGroup, VMobject
 
+from vizdl.anim.grid import one_line_text
 from vizdl.anim.paint import text
 from vizdl.styles.theme import LIGHT, MINUS
 from vizdl.views.base import Label
@@ -25,7 +26,6 @@ FILL = 0.86
 
 #: Characters :func:`number_text` composes (what :func:`vizdl.styles.theme.fmt` writes, and ``⋯``).
 NUMBER_CHARS = "0123456789." + MINUS + "<>e\u22ef"
-FONT = "DejaVu Sans"
 _GLYPHS: dict = {}
 
 
@@ -37,7 +37,7 @@ def _glyph_table(size: float) -> dict:
     """
     if size not in _GLYPHS:
         def rendered(string):
-            return Text(string, font=FONT, font_size=size)
+            return one_line_text(string, font_size=size)
 
         base = rendered("00")
         zero = rendered("000").width - base.width

@@ -11,9 +11,9 @@ The result is one VMobject per string, which Cairo draws much faster than one pe
 from __future__ import annotations
 
 import numpy as np
-from manim import Text, VGroup, VMobject
+from manim import VGroup, VMobject
 
-from vizdl.anim.grid import FONT
+from vizdl.anim.grid import one_line_text
 
 _METRICS: dict = {}
 
@@ -22,7 +22,7 @@ def _zero_advance(font_size: float) -> float:
     """Advance of ``"0"`` at ``font_size`` (from ``"00"``)."""
     key = (font_size, None)
     if key not in _METRICS:
-        zeros = Text("00", font=FONT, font_size=font_size)
+        zeros = one_line_text("00", font_size=font_size)
         _METRICS[key] = zeros[1].get_left()[0] - zeros[0].get_left()[0]
     return _METRICS[key]
 
@@ -36,7 +36,7 @@ def _metrics(char: str, font_size: float) -> tuple:
     key = (font_size, char)
     if key not in _METRICS:
         zero_advance = _zero_advance(font_size)
-        sample = Text(f"0{char}0", font=FONT, font_size=font_size)
+        sample = one_line_text(f"0{char}0", font_size=font_size)
         first, last = sample[0], sample[len(sample) - 1]
         origin = np.array([first.get_left()[0] + zero_advance, first.get_bottom()[1], 0.0])
         advance = last.get_left()[0] - first.get_left()[0] - zero_advance
