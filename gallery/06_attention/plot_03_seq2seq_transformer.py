@@ -18,10 +18,14 @@ with vizdl.styles.use("slides"):
 ax.figure
 
 # %%
-# The original paper's depth, pre-LN: 6 + 6 layers, 8 heads, GELU, ``norm_first=True``.
+# The original paper's depth, pre-LN, from a hand-built encoder and decoder pair:
+# 6 + 6 layers, 8 heads, GELU, ``norm_first=True``.
 torch.manual_seed(0)
-model = torch.nn.Transformer(d_model=64, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
-                             dim_feedforward=256, activation="gelu", norm_first=True, batch_first=True)
+layer = {"d_model": 64, "nhead": 8, "dim_feedforward": 256, "activation": "gelu", "norm_first": True,
+         "batch_first": True}
+encoder = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(**layer), num_layers=6,
+                                      enable_nested_tensor=False)
+decoder = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(**layer), num_layers=6)
 with vizdl.styles.use("slides"):
-    ax = figures.transformer_diagram(model)
+    ax = figures.transformer_diagram((encoder, decoder))
 ax.figure
