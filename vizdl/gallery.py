@@ -167,6 +167,8 @@ LECTURE_ENTRIES = (
           lambda _: _figures().pool_diagram(kind="max", step=5)),
     Entry("pool_squeeze", "Squeeze (invertible pooling)", "figures.squeeze_diagram()",
           lambda _: _figures().squeeze_diagram()),
+    Entry("transformer", "Encoder-decoder transformer (nn.Transformer)", "figures.transformer_diagram()",
+          lambda _: _figures().transformer_diagram()),
 )
 
 

@@ -21,6 +21,7 @@ from vizdl.figures.pooling import pool_diagram, pooling_diagram, squeeze_diagram
 from vizdl.figures.attributions import shap_bar, shap_image_grid
 from vizdl.figures.channels import channel_similarity_grid, channel_similarity_heatmap
 from vizdl.figures.architecture import architecture_diagram
+from vizdl.figures.seq2seq import transformer_diagram
 from vizdl.figures.compare import compare_runs, compare_runs_panels
 from vizdl.figures.optimizers import optimizer_paths
 from vizdl.figures.plot import paint_plot
@@ -40,7 +41,7 @@ _enable_figure_display()  # in a Jupyter kernel, vizdl's Figures display as imag
 __all__ = [
     "attention_grid", "attention_heatmap", "attention_over_steps", "attention_rollout",
     "attention_steps", "attention_walkthrough", "head_view", "image_attention", "multi_head_attention",
-    "patch_attention",
+    "patch_attention", "transformer_diagram",
     "conv_diagram", "conv_steps_panel", "conv_transpose_diagram", "multichannel_conv_diagram",
     "padding_modes_diagram",
     "activation_curve", "activation_grid", "activation_plot", "decision_boundary",

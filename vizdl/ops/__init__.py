@@ -80,6 +80,7 @@ from vizdl.ops.network import (
 from vizdl.ops.feature_maps import LayerInfo, channel_layers, describe_module, layer_info
 from vizdl.ops.padding import PADDING_MODES, pad, padding_copies, padding_mask, padding_source, padding_sources
 from vizdl.ops.architecture import Block, architecture_blocks
+from vizdl.ops.seq2seq import TransformerStructure, transformer_structure
 from vizdl.ops.compare import EpochCurves, epoch_curves
 from vizdl.ops.dropout import DropoutPass, dropout_masks
 from vizdl.ops.optimizers import loss_surface, optimizer_path
@@ -159,4 +160,5 @@ __all__ = [
     "prediction_from_logits", "FlatImage", "NeuronTerms", "flatten_image", "neuron_from_arrays", "neuron_terms",
     "probe_image", "DescentPath", "RegressionData", "batch_paths", "regression_descent_path", "least_squares", "mse",
     "mse_surface", "regression_data", "LayerProjection", "default_layers", "layer_projections",
+    "TransformerStructure", "transformer_structure",
 ]

@@ -29,6 +29,12 @@ head k                    attention head ``k`` in a head view (never red or blue
 focus                     what a picture points at (the best epoch, the weights an update changes, a query patch)
 dropped                   a unit dropout switched off in a forward pass
 dense                     a fully connected layer in an architecture diagram
+embedding                 transformer diagram: the source / target embedding (+ positions)
+attention                 (masked) self-attention of a transformer layer
+cross_attention           cross-attention: queries from the decoder, keys and values from the encoder
+norm / feed_forward       add & norm (layer norm); the position-wise feed-forward network
+projection                the output linear layer (vocabulary scores)
+memory / residual         arrows of the encoder output into every cross-attention; skip connections
 series k                  curve ``k`` of a family (one per learning rate...), same palette
 train / validation        training and validation curves
 schedule                  a hyper-parameter over time (the learning rate)
@@ -88,6 +94,14 @@ _LIGHT_ROLES = {
     "focus": "#ff7f0e",
     "dropped": "#b3b3b3",
     "dense": "#e3e0f0",
+    "embedding": "#f8d7da",
+    "attention": "#fde2c8",
+    "cross_attention": "#cdeef0",
+    "norm": "#fff1c1",
+    "feed_forward": "#cfe2f3",
+    "projection": "#e3e0f0",
+    "memory": "#00838f",
+    "residual": "#8a8a8a",
     "source": "#00838f",
     "block_alt": "#ececec",
     "block 0": "#cfe2f3",
@@ -120,6 +134,14 @@ _DARK_ROLES = {
     "empty": "#111111",
     "dropped": "#3a3a3a",
     "dense": "#2b2840",
+    "embedding": "#4a2228",
+    "attention": "#4a3520",
+    "cross_attention": "#143c40",
+    "norm": "#5c4d12",
+    "feed_forward": "#1f3347",
+    "projection": "#2b2840",
+    "memory": "#26c6da",
+    "residual": "#9a9a9a",
     "block_alt": "#262626",
     "block 0": "#1f3347",
     "block 1": "#4a3520",
