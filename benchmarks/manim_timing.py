@@ -12,16 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def render_seconds(scene: str, media_dir, *, quality: str = "-ql", cwd=ROOT,
-                   env: dict | None = None) -> tuple[float, float]:
+                   env: dict | None = None, extra_args=()) -> tuple[float, float]:
     """Wall and CPU seconds of ``manim <quality> scenes/<scene>.py`` (raises on failure).
 
     CPU time (user + system of the child) does not depend on how busy the machine is.
     ``env`` entries are added to the environment; ``VIZDL_RUN`` is always removed so the
-    scene uses its default run.
+    scene uses its default run. ``extra_args`` go to manim before the file (``--save_sections``).
     """
     manim = Path(sys.executable).with_name("manim")
     command = [str(manim) if manim.exists() else "manim", quality, "--media_dir", str(media_dir),
-               "--progress_bar", "none", "-v", "WARNING", str(ROOT / "scenes" / f"{scene}.py")]
+               "--progress_bar", "none", "-v", "WARNING", *extra_args, str(ROOT / "scenes" / f"{scene}.py")]
     environment = {k: v for k, v in os.environ.items() if k != "VIZDL_RUN"}
     environment.update({"PYTHONPATH": str(ROOT), **(env or {})})
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()

@@ -16,6 +16,8 @@ from vizdl.views.neuron import NeuronView
 FORMULA_SIZE = 34
 #: Manim units per layout unit (the labels keep their font size: room around the numbers).
 LAYOUT_SCALE = 1.25
+#: Drawing order of the labels on edges: above the edges, whenever either is revealed.
+LABEL_Z = 2
 
 
 class NeuronDiagram(VGroup):
@@ -33,10 +35,10 @@ class NeuronDiagram(VGroup):
         self.view = view
         elements = Elements(theme, scale=LAYOUT_SCALE).add_nodes(view.nodes).add_edges(view.edges, view.nodes)
         elements.add_placed(view.placed)
-        for placed in view.placed:  # weights sit on the edges: a halo keeps them legible
+        for placed in view.placed:  # weights sit on the edges: a halo keeps them legible, above the edges
             if placed.id.startswith("w") or placed.id == "act-name":
                 elements[placed.id].add_background_rectangle(color=theme.color("background"), opacity=0.85,
-                                                             buff=0.06)
+                                                             buff=0.06).set_z_index(LABEL_Z)
         diagram = elements.group()
         tex = elements.add("formula", formula(view.formula, theme, font_size=FORMULA_SIZE), "formula")
         tex.next_to(diagram, DOWN, buff=0.5)
