@@ -41,13 +41,6 @@ def hooked_maps(model, x):
     return maps
 
 
-def load_or_skip(name, **kw):
-    data = pytest.importorskip("vizdl.data")
-    if not hasattr(data, "load"):
-        pytest.skip("vizdl.data.load is not available yet")
-    return data.load(name, **kw)
-
-
 # -- models --------------------------------------------------------------------------------
 def test_module_names_are_readable():
     model = tiny_transformer(input_shape=(6,), num_classes=3, vocab_size=10)
@@ -124,7 +117,7 @@ def test_bad_configuration_is_refused(factory, kwargs, match):
 # -- recorded runs ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sequence_run(tmp_path_factory):
-    data = load_or_skip("sequences")
+    data = vizdl.data.load("sequences")
     seq_len = tuple(data.x_train.shape[1:])
     vocab = int(max(data.x_train.max(), data.x_val.max())) + 1
     model = tiny_transformer(input_shape=seq_len, num_classes=len(data.classes), vocab_size=vocab,
@@ -136,7 +129,7 @@ def sequence_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def vit_run(tmp_path_factory):
-    data = load_or_skip("digits")
+    data = vizdl.data.load("digits")
     model = vit(input_shape=(1, 8, 8), num_classes=10, d_model=16, heads=2)
     return vizdl.train(model, data, epochs=1, lr=0.003, optimizer="adam", quiet=True,
                        record=vizdl.RecordSpec(every=30, activations=["blocks.*.norm1"], probe_size=8),
