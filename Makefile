@@ -11,9 +11,11 @@ demo: setup
 	$(PY) -m vizdl.demo --out out/demo
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 test-quick: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q -m "not slow"
 
 bench: setup

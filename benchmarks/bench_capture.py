@@ -25,14 +25,13 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "own_models"))
 from _models import ResNetish, TokenTransformer  # noqa: E402
 
 import vizdl  # noqa: E402
-from vizdl.record.hooks import select_layers  # noqa: E402
 from vizdl.record.attention import attention_sources  # noqa: E402
+from vizdl.record.hooks import select_layers  # noqa: E402
 from vizdl.record.probe import probe_forward  # noqa: E402
 
 REPEATS = 30

@@ -58,7 +58,7 @@ def main() -> int:
     ]
     wall, cpu = _timed(brute_force, query, maps[:100], repeat=1)
     scale = args.images / 100
-    rows.append(("peer: brute-force loop (100 images, x%g)" % scale, (wall * scale, cpu * scale)))
+    rows.append((f"peer: brute-force loop (100 images, x{scale:g})", (wall * scale, cpu * scale)))
     print(f"{args.images} images x {args.channels} channels x {args.size}x{args.size}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| operation | wall (s) | CPU (s) | target |\n| --- | ---: | ---: | --- |")

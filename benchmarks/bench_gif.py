@@ -69,7 +69,7 @@ def main() -> int:
             rows.append(f"| 7x7 conv GIF, 51 frames | {name} | {cold[0]:.2f} s / {cold[1]:.2f} s | "
                         f"{best[0]:.2f} s / {best[1]:.2f} s | {path.stat().st_size / 1e3:.0f} KB | "
                         f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} |")
-    print("| case | method | cold wall / CPU | best of %d wall / CPU | size | machine |" % repeat)
+    print(f"| case | method | cold wall / CPU | best of {repeat} wall / CPU | size | machine |")
     print("| --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     return 0

@@ -54,8 +54,8 @@ def text_peer(count: int = 560) -> None:
     import numpy as np
     from manim import Camera, VGroup, tempconfig
 
-    from vizdl.anim.typeset import typeset
     from vizdl.anim.grid import label
+    from vizdl.anim.typeset import typeset
     from vizdl.styles.theme import fmt
 
     numbers = [fmt(v) for v in np.random.default_rng(0).uniform(-7, 7, count)]

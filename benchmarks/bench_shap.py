@@ -57,7 +57,7 @@ def main() -> int:
         for name, model in models.items():
             shap_values(model, background, inputs[:2])  # warm-up (first calls pay lazy imports)
             for label, kw, target in runs:
-                _row(name, label, count, target, lambda m=model, k=kw, meth=label.split(",")[0]:
+                _row(name, label, count, target, lambda m=model, k=kw, meth=label.split(",")[0]:  # noqa: B008 (binds the loop value)
                      shap_values(m, background, inputs, meth, **k), 3 if label == "deep" else 1)
     return 0
 

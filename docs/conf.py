@@ -7,7 +7,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from sphinx_gallery.sorting import FileNameSortKey  # noqa: E402
-
 from vizdl_scraper import vizdl_scraper  # noqa: E402
 
 project = "vizdl"

@@ -6,7 +6,11 @@ from torch import nn
 
 from vizdl.explain import channel_search, feature_maps
 from vizdl.ops.channels import (
-    channel_activation, channel_similarity, channel_similarity_matrix, most_exciting, top_k,
+    channel_activation,
+    channel_similarity,
+    channel_similarity_matrix,
+    most_exciting,
+    top_k,
     top_k_similar,
 )
 

@@ -7,7 +7,10 @@ from torch import nn
 
 from vizdl.explain import ShapResult, channel_search
 from vizdl.figures import (
-    channel_similarity_grid, channel_similarity_heatmap, shap_bar, shap_image_grid,
+    channel_similarity_grid,
+    channel_similarity_heatmap,
+    shap_bar,
+    shap_image_grid,
 )
 from vizdl.ops import channel_similarity_matrix
 from vizdl.styles import NEGATIVE, POSITIVE

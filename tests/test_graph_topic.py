@@ -1,5 +1,4 @@
 """The computational-graph topic: one view, painted by the figure and the scene alike."""
-import numpy as np
 import pytest
 import torch
 

@@ -205,7 +205,7 @@ def test_story_picture_paints_every_state(xor_run):
     d = picture.diagram
     for key, values in view.value_sets.items():
         assert d.values[key].texts == texts(values.labels)
-    for key, grads in view.grad_sets.items():
+    for key in view.grad_sets:
         assert {g.get_fill_color().to_hex().lower() for m in d.grads[key] for g in m} == {LIGHT.color("gradient")}
     for k, state in enumerate(view.states):
         _finish(picture.play(k))
@@ -217,7 +217,7 @@ def test_story_picture_paints_every_state(xor_run):
                 continue
             expected = LIGHT.scale_colors(view.edge_styles[key].scale, view.edge_styles[key].values)
             assert [line.get_stroke_color().to_hex().lower() for line in lines] == expected
-        for layer, key in state.values.items():
+        for key in state.values.values():
             if key is not None:
                 fills = [d.nodes[n].get_fill_color().to_hex().lower() for n in view.value_sets[key].node_ids()]
                 assert fills == LIGHT.scale_colors(view.value_sets[key].scale, view.value_sets[key].values)

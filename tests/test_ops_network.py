@@ -5,7 +5,12 @@ import torch
 
 from vizdl.models import build
 from vizdl.ops.network import (
-    MIN_OPACITY, activation_function, forward_values, mlp_layers, network_diagram_data, select_neurons,
+    MIN_OPACITY,
+    activation_function,
+    forward_values,
+    mlp_layers,
+    network_diagram_data,
+    select_neurons,
 )
 
 

@@ -361,8 +361,8 @@ manim = pytest.importorskip("manim")
 
 
 def test_typeset_places_glyphs_like_pango():
-    from vizdl.anim.typeset import typeset
     from vizdl.anim.grid import label
+    from vizdl.anim.typeset import typeset
 
     for text in ("−0.97", "6.85", "2.5e−5", "0.1"):
         ours, pango = typeset(text, 24, "#d62728"), label(text, 24, "#d62728")

@@ -73,7 +73,7 @@ def test_pickle_in_snapshot_dir_is_refused_and_never_executed(small_run, tmp_pat
     torch_file = small_run.path / "probe.safetensors"
     torch.save({"x": torch.ones(2)}, torch_file)
     with pytest.raises(RunFormatError):
-        Run.open(small_run.path).probe
+        Run.open(small_run.path).probe  # noqa: B018 (reading it raises)
     assert not marker.exists()
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import quote
 
 from tqdm.auto import tqdm

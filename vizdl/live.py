@@ -111,9 +111,8 @@ def watch(path, *, out=None, interval: float = 1.0, timeout: float | None = None
         ``on_redraw(figure, progress)`` after each redraw (notebooks use it).
     """
     from vizdl import styles
-    from vizdl.runs import Run
-
     from vizdl.limits import check_dpi
+    from vizdl.runs import Run
     from vizdl.training.options import check_number
 
     interval = check_number("interval", interval, 0, 3600, low_open=True)   # NaN, inf, 0: refused

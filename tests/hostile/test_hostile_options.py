@@ -65,8 +65,9 @@ def test_chunked_boundary_grid_equals_one_forward_pass():
 
 
 def test_same_seed_still_gives_identical_weights_after_forking_the_rng(tmp_path):
-    import vizdl
     from hostile_cases import tiny_data, tiny_model
+
+    import vizdl
 
     runs = []
     for name in ("a", "b"):

@@ -13,8 +13,22 @@ arrows in the margins, and the output is recomputed.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Create, CurvedArrow, FadeIn, FadeOut, Indicate, Rectangle,
-                   ReplacementTransform, TransformFromCopy, VGroup, Write)
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    CurvedArrow,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    Rectangle,
+    ReplacementTransform,
+    TransformFromCopy,
+    VGroup,
+    Write,
+)
 
 from vizdl.anim.grid import NumberGrid, fade_in_beneath, label, text_mobject
 from vizdl.anim.paint import formula

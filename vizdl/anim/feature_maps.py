@@ -30,7 +30,6 @@ from vizdl.anim.matrix import number_text
 from vizdl.anim.paint import text
 from vizdl.anim.scene import fit_into
 from vizdl.styles.theme import LIGHT
-from vizdl.views.base import Label
 
 #: Colour levels of a drawn map (the figure's colour map sampled at the levels' centres).
 LEVELS = 64

@@ -15,8 +15,21 @@ into animations, which is all a story-driven scene needs::
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, UP, Arrow, Circle, Create, FadeIn, GrowFromCenter, Line, MathTex, Mobject, Rectangle, VGroup,
-                   Write)
+from manim import (
+    DOWN,
+    UP,
+    Arrow,
+    Circle,
+    Create,
+    FadeIn,
+    GrowFromCenter,
+    Line,
+    MathTex,
+    Mobject,
+    Rectangle,
+    VGroup,
+    Write,
+)
 
 from vizdl.anim.grid import label as glyphs
 from vizdl.styles.theme import LIGHT

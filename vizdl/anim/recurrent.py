@@ -22,9 +22,9 @@ from manim import (
     VGroup,
 )
 
-from vizdl.anim.typeset import typeset
 from vizdl.anim.paint import FONT_SIZES, Elements, formula
 from vizdl.anim.paint import text as tex_or_text
+from vizdl.anim.typeset import typeset
 from vizdl.styles.theme import LIGHT
 from vizdl.views.recurrent import edge_id
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Sequence
+from typing import ClassVar
 
 import numpy as np
 from manim import DOWN, UP, FadeIn, FadeOut, Mobject, Scene, VGroup

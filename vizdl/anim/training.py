@@ -31,7 +31,7 @@ def pixel_rectangles(rgb, side: float) -> VGroup:
         start = 0
         for c in range(1, cols + 1):
             if c == cols or not np.array_equal(image[r, c], image[r, start]):
-                color = "#%02x%02x%02x" % tuple(int(v) for v in image[r, start][:3])
+                color = "#" + "".join(f"{int(v):02x}" for v in image[r, start][:3])
                 runs.setdefault(color, []).append((start, c, r))
                 start = c
     group = VGroup()

@@ -17,10 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vizdl.figures.grid import (GridArtists, axes_points, cell_fontsize, fill_axes, new_grid_axes, text_extent,
-                                text_size, wrap_text)
+from vizdl.figures.grid import (
+    GridArtists,
+    axes_points,
+    cell_fontsize,
+    fill_axes,
+    new_grid_axes,
+    text_extent,
+    text_size,
+    wrap_text,
+)
 from vizdl.figures.paint import FONT_SIZES, draw_formula, theme_for
-from vizdl.ops.conv_cases import ConvCase, NOTES_MODES_CASE
+from vizdl.ops.conv_cases import NOTES_MODES_CASE, ConvCase
 from vizdl.views.conv import ConvView, conv_view
 
 #: Gaps, in cells: between the grids (holding the ``∗`` and ``=`` signs) and around the texts.

@@ -8,8 +8,16 @@ strip under the graph, shrunk if needed so nothing overlaps at any style's font 
 from __future__ import annotations
 
 from vizdl.figures._run import new_axes
-from vizdl.figures.paint import (draw_edges, draw_formula, draw_nodes, draw_placed, legend_handles,
-                                 node_radius_points, shrink_to_fit, theme_for)
+from vizdl.figures.paint import (
+    draw_edges,
+    draw_formula,
+    draw_nodes,
+    draw_placed,
+    legend_handles,
+    node_radius_points,
+    shrink_to_fit,
+    theme_for,
+)
 from vizdl.views.graph import GraphView, graph_view
 
 #: Fraction of the Axes height under the graph that holds the formulas.

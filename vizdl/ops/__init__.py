@@ -1,5 +1,7 @@
 """Pure NumPy arithmetic the pictures explain (no global state; torch only to rerun a recorded model)."""
 from vizdl.ops.activations import activation_curve
+from vizdl.ops.approximation import Approximation, ShallowFit, approximate, fit_shallow
+from vizdl.ops.architecture import Block, architecture_blocks
 from vizdl.ops.attention import (
     AttentionNumbers,
     MultiHeadNumbers,
@@ -34,6 +36,7 @@ from vizdl.ops.channels import (
     top_k,
     top_k_similar,
 )
+from vizdl.ops.compare import EpochCurves, epoch_curves
 from vizdl.ops.conv import (
     ConvStep,
     OutputSize,
@@ -49,8 +52,11 @@ from vizdl.ops.conv import (
     output_size_terms,
 )
 from vizdl.ops.conv_cases import NOTES_CASES, NOTES_MODES_CASE, ConvCase, notes_case, parse_cases
+from vizdl.ops.crossentropy import Prediction, neg_log_curve, prediction, prediction_from_logits
 from vizdl.ops.curves import centred_mean, histogram_matrix, smoothing_window, spread
 from vizdl.ops.descent import descent_path, perceptron_learning
+from vizdl.ops.dropout import DropoutPass, dropout_masks
+from vizdl.ops.feature_maps import LayerInfo, describe_module, layer_info
 from vizdl.ops.graph import (
     ExpressionGraph,
     GraphEdge,
@@ -77,21 +83,43 @@ from vizdl.ops.network import (
     network_diagram_data,
     select_neurons,
 )
-from vizdl.ops.feature_maps import LayerInfo, channel_layers, describe_module, layer_info
-from vizdl.ops.padding import PADDING_MODES, pad, padding_copies, padding_mask, padding_source, padding_sources
-from vizdl.ops.architecture import Block, architecture_blocks
-from vizdl.ops.seq2seq import TransformerStructure, transformer_structure
-from vizdl.ops.compare import EpochCurves, epoch_curves
-from vizdl.ops.dropout import DropoutPass, dropout_masks
-from vizdl.ops.optimizers import loss_surface, optimizer_path
-from vizdl.ops.approximation import Approximation, ShallowFit, approximate, fit_shallow
-from vizdl.ops.crossentropy import Prediction, neg_log_curve, prediction, prediction_from_logits
 from vizdl.ops.neuron import FlatImage, NeuronTerms, flatten_image, neuron_from_arrays, neuron_terms, probe_image
+from vizdl.ops.optimizers import loss_surface, optimizer_path
+from vizdl.ops.padding import PADDING_MODES, pad, padding_copies, padding_mask, padding_source, padding_sources
+from vizdl.ops.pooling import (
+    NOTES_EXAMPLE,
+    avg_pool,
+    max_pool,
+    pool_output_size,
+    pool_windows,
+    squeeze_pool,
+    unsqueeze_pool,
+)
+from vizdl.ops.prediction import class_probabilities, recorded_step, top_class
+from vizdl.ops.recurrent import (
+    GradientThroughTime,
+    RecurrentTrace,
+    TrainingGradients,
+    gradient_through_time,
+    recurrent_trace,
+    trace_from_weights,
+    training_gradient_norms,
+)
 from vizdl.ops.regression import (
-    DescentPath, RegressionData, batch_paths, descent_path as regression_descent_path, least_squares, mse,
-    mse_surface, regression_data,
+    DescentPath,
+    RegressionData,
+    batch_paths,
+    least_squares,
+    mse,
+    mse_surface,
+    regression_data,
+)
+from vizdl.ops.regression import (
+    descent_path as regression_descent_path,
 )
 from vizdl.ops.representation import LayerProjection, default_layers, layer_projections
+from vizdl.ops.representations import pca_2d
+from vizdl.ops.seq2seq import TransformerStructure, transformer_structure
 from vizdl.ops.techniques import (
     Augmented,
     ClippingTrace,
@@ -106,31 +134,11 @@ from vizdl.ops.techniques import (
     sparsity,
 )
 from vizdl.ops.timing import PassTiming, time_passes
-from vizdl.ops.prediction import class_probabilities, recorded_step, top_class
-from vizdl.ops.pooling import (
-    NOTES_EXAMPLE,
-    avg_pool,
-    max_pool,
-    pool_output_size,
-    pool_windows,
-    squeeze_pool,
-    unsqueeze_pool,
-)
-from vizdl.ops.representations import pca_2d
-from vizdl.ops.recurrent import (
-    GradientThroughTime,
-    RecurrentTrace,
-    TrainingGradients,
-    gradient_through_time,
-    recurrent_trace,
-    trace_from_weights,
-    training_gradient_norms,
-)
 
 __all__ = [
     "AttentionNumbers", "MultiHeadNumbers", "attention_numbers", "attention_rollout", "multi_head_numbers",
     "select_sample", "softmax_rows",
-    "LayerInfo", "channel_layers", "describe_module", "layer_info",
+    "LayerInfo", "describe_module", "layer_info",
     "class_probabilities", "recorded_step", "top_class",
     "channel_activation", "channel_similarity", "channel_similarity_matrix", "most_exciting",
     "top_k", "top_k_similar",

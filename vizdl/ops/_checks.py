@@ -55,7 +55,7 @@ def as_channels(x, name: str = "x") -> np.ndarray:
 
 def check_fits(size, extent, padding, kernel_name: str = "kernel") -> None:
     """Raise ``ValueError`` when a window of ``extent`` cells does not fit the padded input."""
-    for axis, (n, e, p) in enumerate(zip(size, extent, padding)):
+    for n, e, p in zip(size, extent, padding):
         if e > n + 2 * p:
             raise ValueError(
                 f"{kernel_name} extent {tuple(extent)} is larger than the padded input "

@@ -1,8 +1,8 @@
 """What to record and when: :class:`RecordSpec`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 import numpy as np
 

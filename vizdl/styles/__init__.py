@@ -6,10 +6,10 @@ Use a style through the context manager, never by changing global rcParams::
         fig = vizdl.figures.loss_curves(run)
 """
 from vizdl.styles.colors import (
+    CLASS_COLORS,
     NEGATIVE,
     POSITIVE,
     ZERO,
-    CLASS_COLORS,
     class_color,
     diverging_cmap,
     symmetric_limit,

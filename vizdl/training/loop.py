@@ -218,7 +218,7 @@ class _Loop:
     def _redraw(self, recorder: Recorder) -> None:
         """Update the notebook's live view (``train(..., live=True)``) with what is written so far."""
         if getattr(self, "live", None) is not None:
-            recorder.run  # flushes the writer: the view reads the run directory only
+            recorder.run  # noqa: B018 (flushes the writer: the view reads the run directory only)
             self.live.update()
 
     def _epoch(self, recorder: Recorder, epoch: int, bar) -> None:

@@ -9,7 +9,18 @@ captions: a scene plays one beat per step, a figure draws the state after one.
 This package imports NumPy only: no Matplotlib, no Manim.
 """
 from vizdl.views.base import (
-    PACES, SCALE_KINDS, Edge, Formula, Grid, Label, Node, Placed, Scale, Step, Story, reading_time,
+    PACES,
+    SCALE_KINDS,
+    Edge,
+    Formula,
+    Grid,
+    Label,
+    Node,
+    Placed,
+    Scale,
+    Step,
+    Story,
+    reading_time,
 )
 from vizdl.views.plot import Band, Bars, Contour, Distribution, Fill, Mark, Plot, Rule, Series
 

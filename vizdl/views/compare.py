@@ -30,7 +30,6 @@ SWITCHES = ("dropout", "l1", "weight_decay", "clip_grad_norm", "early_stopping",
 def setting_text(key: str, value) -> str:
     """One setting as a label writes it: ``λ = 0.1``, ``BatchNorm off``, ``Model 2 (CNN)``."""
     from vizdl.ops.compare import SETTING_NAMES
-
     from vizdl.views.optimizers import OPTIMIZER_NAMES
 
     if key == "model":

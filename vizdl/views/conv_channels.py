@@ -20,8 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from vizdl.ops._checks import as_image, as_pair
-from vizdl.ops.conv import conv2d, conv_steps, conv_transpose2d, conv_transpose_output_size, example_input, \
-    example_kernel
+from vizdl.ops.conv import (
+    conv2d,
+    conv_steps,
+    conv_transpose2d,
+    conv_transpose_output_size,
+    example_input,
+    example_kernel,
+)
 from vizdl.ops.padding import pad, padding_mask
 from vizdl.styles.theme import fmt
 from vizdl.views.base import Formula, Grid, Label

@@ -160,7 +160,7 @@ def _names(n: MultiHeadNumbers, head: int) -> dict:
 
 
 def _concat_name(heads: int) -> str:
-    """``Concat(Z^{(0)}, Z^{(1)})``, or with ``\dots`` past three heads."""
+    r"""``Concat(Z^{(0)}, Z^{(1)})``, or with ``\dots`` past three heads."""
     parts = [f"Z^{{({h})}}" for h in range(heads)] if heads <= 3 else ["Z^{(0)}", r"\dots", f"Z^{{({heads - 1})}}"]
     return rf"\mathrm{{Concat}}({','.join(parts)})"
 

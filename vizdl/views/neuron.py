@@ -68,7 +68,7 @@ def neuron_view(terms, *, max_inputs: int | None = 6) -> NeuronView:
     count = len(shown)
     ys = (np.linspace(count - 1, 0, count) - (count - 1) / 2) * INPUT_SPACING
     nodes, edges, placed = [], [], []
-    for row, (l, y) in enumerate(zip(shown, ys)):
+    for l, y in zip(shown, ys):
         nodes.append(Node(f"x{l}", 0.0, float(y), Label(fmt(terms.inputs[l]), size="small"), "panel", 0.4))
         placed.append(Placed(f"name-x{l}", -0.95, float(y), Label(f"x_{{{i - 1}}}^{{{l + 1}}}", "muted", True)))
         edges.append(Edge(f"x{l}", "sum", _sign_role(terms.weights[l]),

@@ -180,7 +180,7 @@ def distributions_view(groups, *, title: str, ylabel: str, roles=None, labels=No
     elements, steps = [], []
     for k, (layers, role, label) in enumerate(zip(groups, roles, labels)):
         ids = []
-        for j, (layer, values) in enumerate(layers):
+        for j, (_layer, values) in enumerate(layers):
             position = j + 1 + (k - (len(groups) - 1) / 2) * width
             std = float(np.std(values))
             elements.append(Distribution(f"dist-{k}-{j}", position, np.asarray(values).ravel(), role,
