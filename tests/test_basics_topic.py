@@ -122,6 +122,9 @@ def test_regression_loss_minimum_and_paths_are_torchs():
     w0, b0 = regression.least_squares(data)
     X = np.stack([data.x, np.ones_like(data.x)], 1)
     np.testing.assert_allclose((w0, b0), np.linalg.solve(X.T @ X, X.T @ data.y), rtol=1e-9)
+    design = torch.stack([torch.as_tensor(data.x), torch.ones(len(data.x), dtype=torch.float64)], dim=1)
+    expected_fit = torch.linalg.lstsq(design, torch.as_tensor(data.y)[:, None]).solution[:, 0]
+    np.testing.assert_allclose((w0, b0), expected_fit.numpy(), rtol=1e-12)
     full = regression.descent_path(data, batch_size=30, lr=0.2, epochs=1, start=(0.0, 0.0))
     gw = float(np.mean(2 * (0.0 * data.x + 0.0 - data.y) * data.x))
     gb = float(np.mean(2 * (0.0 * data.x + 0.0 - data.y)))

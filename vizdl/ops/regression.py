@@ -5,8 +5,8 @@ The notes' first model: data points, the line ``w x + b``, the loss
 gradient descent takes on it with one sample per step (SGD), a mini-batch, or the full
 batch. Every number comes from torch: :func:`mse_surface` evaluates ``nn.MSELoss`` on a
 grid, :func:`descent_path` steps ``torch.optim.SGD`` on the batches of a seeded
-``DataLoader``-like shuffle, :func:`least_squares` solves the normal equations with
-``torch.linalg.lstsq``.
+``DataLoader``-like shuffle; :func:`least_squares` solves the normal equations with
+exactly rounded sums (checked against ``torch.linalg.lstsq``).
 
     >>> data = regression_data(n=4, seed=0)
     >>> data.x.shape, data.true
@@ -78,12 +78,22 @@ def mse_surface(data: RegressionData, wlim=None, blim=None, n: int = 101) -> tup
 
 
 def least_squares(data: RegressionData) -> tuple:
-    """The minimum ``(w, b)`` of the MSE: ``torch.linalg.lstsq`` on ``[x, 1]``."""
-    import torch
+    """The minimum ``(w, b)`` of the MSE, from the normal equations with exactly rounded sums.
 
-    design = torch.stack([torch.as_tensor(data.x), torch.ones(len(data.x), dtype=torch.float64)], dim=1)
-    solution = torch.linalg.lstsq(design, torch.as_tensor(data.y)[:, None]).solution[:, 0]
-    return float(solution[0]), float(solution[1])
+    ``w = sum (x - mean x)(y - mean y) / sum (x - mean x)^2`` and ``b = mean y - w mean x``,
+    every sum by :func:`math.fsum`: the fit (and the grid drawn around it) is the same bit
+    for bit on every run, where a BLAS solver such as ``torch.linalg.lstsq`` may change
+    the last bit with the memory alignment of its input. Tests check it against torch.
+    """
+    from math import fsum
+
+    x, y = [float(v) for v in data.x], [float(v) for v in data.y]
+    mean_x, mean_y = fsum(x) / len(x), fsum(y) / len(y)
+    spread = fsum((a - mean_x) ** 2 for a in x)
+    if spread == 0:
+        raise ValueError("least squares needs at least two different x values")
+    w = fsum((a - mean_x) * (b - mean_y) for a, b in zip(x, y)) / spread
+    return w, mean_y - w * mean_x
 
 
 @dataclass(frozen=True)
