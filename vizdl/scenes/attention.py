@@ -23,6 +23,10 @@ RUN_TIMES = {"qkv": 1.5, "scores": 1.5, "scaled": 1.2, "softmax": 1.5, "output":
              "prediction": 1.0}
 
 
+#: Room (manim units) kept between the content and the caption band.
+CAPTION_GAP = 0.2
+
+
 class Attention(LectureScene):
     """softmax(QKᵀ/√d_k)·V step by step on a recorded run, then every head and the prediction."""
 
@@ -44,9 +48,13 @@ class Attention(LectureScene):
                               sample=self.sample, step=self.step, query=self.query)
 
     def area_below(self, title) -> tuple:
-        """The content area, shortened when the title (a formula with a fraction) reaches below its band."""
+        """The content area, shortened when the title (a formula with a fraction) reaches below its band.
+
+        It stops :data:`CAPTION_GAP` above the caption band: the heads' labels sit at the
+        very bottom of the last stage, right above a two-line caption.
+        """
         width, height, centre = self.content_area()
-        top, bottom = centre[1] + height / 2, centre[1] - height / 2
+        top, bottom = centre[1] + height / 2, centre[1] - height / 2 + CAPTION_GAP
         top = min(top, title.get_bottom()[1] - 0.15)
         return width, top - bottom, centre * 0 + [centre[0], (top + bottom) / 2, 0.0]
 
