@@ -37,6 +37,19 @@ def test_gallery_of_a_cnn_run_has_feature_maps_shap_and_channels(tmp_path):
     assert "cnn-network.png" not in names and "cnn-boundary.png" not in names
 
 
+def test_a_transformer_run_gets_attention_not_feature_maps(tmp_path):
+    """Its attention probabilities (N, heads, T, T) are 4-D like feature maps, but they are not feature maps."""
+    from vizdl.gallery import _has_channels
+
+    data = vizdl.data.load("sequences", task="contains", seq_len=6, n=256)
+    model = vizdl.models.build("tiny_transformer", data=data)
+    run = vizdl.train(model, data, epochs=1, record=vizdl.RecordSpec(every=10), out=tmp_path / "tf", quiet=True)
+    assert any(len(a.shape) == 4 for a in run.activations(run.steps[-1]).values())  # the attention dropout
+    assert not _has_channels(run)
+    entries = {e.name for e in RUN_ENTRIES if e.fits(run)}
+    assert "attention" in entries and not {"feature_maps", "channels"} & entries
+
+
 def _one_lecture_entry(monkeypatch):
     import vizdl.gallery as gallery
 

@@ -103,9 +103,20 @@ def _channel_figure(run):
 
 
 def _has_channels(run) -> bool:
-    from vizdl.ops.layers import channel_layers
+    """A CNN run: recorded ``(N, C, H, W)`` activations and a 2-D convolution.
 
-    return bool(run.steps) and bool(channel_layers(run))
+    A transformer's attention probabilities ``(N, heads, T, T)`` are 4-D too (its attention
+    dropout records them), but they are attention maps, not feature maps.
+    """
+    from vizdl.ops.layers import channel_layers, first_conv
+
+    if not run.steps or not channel_layers(run):
+        return False
+    try:
+        first_conv(run)
+    except ValueError:
+        return False
+    return True
 
 
 def _has_conv(run) -> bool:
